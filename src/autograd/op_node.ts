@@ -1,0 +1,139 @@
+/**
+ * The backward node an op records: it keeps the op's arguments and result, and on backward
+ * runs the op's gradient rule, then reduces each gradient to its input's shape and dtype in one
+ * place (Note [broadcast reduction]), so rules are written as if nothing broadcast.
+ */
+import { RuntimeError } from "../util/errors.js";
+import { Tensor } from "../tensor/tensor.js";
+import type { OpOverload } from "../tensor/registry.js";
+import { Node, type Edge } from "./node.js";
+import { AccumulateGrad } from "./accumulate_grad.js";
+import { sameShape } from "../tensor/shape.js";
+import { reduceGradToInput } from "./reduce_grad.js";
+
+export type GradOut = Tensor | null | undefined | readonly (Tensor | null)[];
+
+/**
+ * A gradient rule: given the gradient of the result (an array for multi-output ops) and the
+ * forward's arguments and result, returns one gradient per schema argument.
+ */
+export type BackwardFn<A extends unknown[], R> = {
+  // method syntax: rules typed for their own argument tuple still fit the registry's table
+  rule(grad: any, args: A, result: R): readonly GradOut[];
+}["rule"];
+
+export function edgeTo(t: Tensor): Edge | null {
+  if (!t.requires_grad) return null;
+  if (t.grad_fn !== null) return { node: t.grad_fn, inputNr: t._outputNr };
+  let acc = t._accumulator;
+  if (acc === null) {
+    acc = new AccumulateGrad(t);
+    t._accumulator = acc;
+  }
+  return { node: acc, inputNr: 0 };
+}
+
+export class OpNode extends Node {
+  private released = false;
+  /** The differentiable inputs, flattened in argument order (Tensor[] arguments expanded). */
+  private inputs: Tensor[] = [];
+
+  private constructor(
+    readonly op: OpOverload,
+    private args: unknown[],
+    private result: unknown,
+  ) {
+    super();
+  }
+
+  name(): string {
+    return this.op.gradName;
+  }
+
+  /** Copies `self` before an in-place op overwrites it, so the gradient rule sees the old value. */
+  static prepareInplace(op: OpOverload, args: unknown[]): unknown[] {
+    const self = args[0] as Tensor;
+    if (self.requires_grad && self.grad_fn === null) {
+      throw new RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.");
+    }
+    const data = self.contiguousData().slice();
+    const snapshot = Tensor.fromData(data, self.shape.slice(), self.dtype);
+    snapshot.requires_grad = self.requires_grad;
+    snapshot.grad_fn = self.grad_fn;
+    snapshot._outputNr = self._outputNr;
+    const saved = args.slice();
+    saved[0] = snapshot;
+    return saved;
+  }
+
+  /** Records the node for one op call and marks its floating outputs as requiring grad. */
+  static record(op: OpOverload, args: unknown[], result: unknown): void {
+    const node = new OpNode(op, args, result);
+    const ta = op.tensorArgs;
+    for (let i = 0; i < ta.length; i++) {
+      const v = args[ta[i]!];
+      if (v instanceof Tensor) node.addInput(v);
+      else if (Array.isArray(v)) for (const t of v) if (t instanceof Tensor) node.addInput(t);
+    }
+    if (result instanceof Tensor) {
+      markOutput(result, node, 0);
+    } else if (Array.isArray(result)) {
+      node.numOutputs = result.length;
+      for (let i = 0; i < result.length; i++) {
+        const r: unknown = result[i];
+        if (r instanceof Tensor) markOutput(r, node, i);
+      }
+    }
+  }
+
+  private addInput(t: Tensor): void {
+    this.inputs.push(t);
+    this.next.push(edgeTo(t));
+  }
+
+  apply(grads: (Tensor | null)[]): (Tensor | null)[] {
+    if (this.released) {
+      throw new RuntimeError(
+        "Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). Saved intermediate values of the graph are freed when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second time or if you need to access saved tensors after calling backward.",
+      );
+    }
+    const backward = this.op.backward!;
+    const g = this.numOutputs === 1 && !Array.isArray(this.result) ? grads[0] : grads;
+    const perArg = backward(g, this.args, this.result);
+    const out: (Tensor | null)[] = [];
+    const ta = this.op.tensorArgs;
+    let k = 0;
+    for (let i = 0; i < ta.length; i++) {
+      const a = this.args[ta[i]!];
+      const gi = perArg[ta[i]!];
+      if (a instanceof Tensor) {
+        out.push(this.fit(gi as Tensor | null | undefined, k++));
+      } else if (Array.isArray(a)) {
+        const list = (gi ?? []) as readonly (Tensor | null)[];
+        for (let j = 0; j < a.length; j++) out.push(this.fit(list[j], k++));
+      }
+    }
+    return out;
+  }
+
+  /** Note [broadcast reduction]: sum over broadcast dims and cast to the input's dtype. */
+  private fit(g: Tensor | null | undefined, k: number): Tensor | null {
+    if (g === null || g === undefined || this.next[k] === null) return null;
+    const input = this.inputs[k]!;
+    if (sameShape(g.shape, input.shape) && g.dtype === input.dtype) return g;
+    return reduceGradToInput(g, input.shape, input.dtype);
+  }
+
+  override release(): void {
+    this.released = true;
+    this.args = [];
+    this.result = null;
+  }
+}
+
+function markOutput(t: Tensor, node: OpNode, i: number): void {
+  if (!t.dtype.is_floating_point) return;
+  t.requires_grad = true;
+  t.grad_fn = node;
+  t._outputNr = i;
+}
