@@ -61,9 +61,8 @@ export class OpNode extends Node {
     snapshot.requires_grad = self.requires_grad;
     snapshot.grad_fn = self.grad_fn;
     snapshot._outputNr = self._outputNr;
-    const saved = args.slice();
-    saved[0] = snapshot;
-    return saved;
+    // every mention of self (e.g. y.mul_(y)) must read the value from before the write
+    return args.map((a) => (a === self ? snapshot : a));
   }
 
   /** Records the node for one op call and marks its floating outputs as requiring grad. */

@@ -1,0 +1,143 @@
+// npm run bench: tsjit's micro-benchmarks, printed beside PyTorch 1.13's figures for the same
+// workloads, measured live when /usr/bin/python3 has torch (one thread). Speed is measured here,
+// never in timed tests; docs quote only what this prints.
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { torch } from "../dist/index.js";
+
+const { nn } = torch;
+
+/** Median ns per call over `rounds` blocks of `iters` calls, after a warm-up block. */
+function timeNs(fn, iters, rounds = 7) {
+  for (let i = 0; i < iters; i++) fn();
+  const per = [];
+  for (let r = 0; r < rounds; r++) {
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < iters; i++) fn();
+    per.push(Number(process.hrtime.bigint() - t0) / iters);
+  }
+  per.sort((a, b) => a - b);
+  return per[Math.floor(per.length / 2)];
+}
+
+class Gate extends nn.Module {
+  forward(x) {
+    return x.sum().gt(0).item() ? x : x.neg();
+  }
+}
+class Cell extends nn.Module {
+  constructor() {
+    super();
+    this.dg = new Gate();
+    this.linear = new nn.Linear(4, 4);
+  }
+  forward(x, h) {
+    const newH = torch.tanh(this.linear(this.dg(x)).add(h));
+    return [newH, newH];
+  }
+}
+class RNNLoop extends nn.Module {
+  constructor() {
+    super();
+    this.cell = new Cell();
+  }
+  forward(xs) {
+    let h = torch.zeros(3, 4);
+    let y = torch.zeros(3, 4);
+    for (let i = 0; i < xs.size(0); i++) [y, h] = this.cell(xs.select(0, i), h);
+    return [y, h];
+  }
+}
+
+function tsjitFigures() {
+  torch.manual_seed(0);
+  const a = torch.rand(3, 4);
+  const b = torch.rand(3, 4);
+  const lin = new nn.Linear(4, 4);
+  const loop = new RNNLoop();
+  const xs = torch.randn(100, 3, 4);
+  const m = torch.randn(512, 512);
+  const n = torch.randn(512, 512);
+  const mmNs = timeNs(() => torch.mm(m, n), 3, 5);
+  return {
+    add: timeNs(() => torch.add(a, b), 200_000),
+    tanh: timeNs(() => torch.tanh(a), 200_000),
+    linear: timeNs(() => lin(a), 100_000),
+    rnn_grad: timeNs(() => loop(xs), 300) / 1000,
+    rnn_nograd: torch.no_grad(() => timeNs(() => loop(xs), 300)) / 1000,
+    gflops: (2 * 512 ** 3) / mmNs,
+  };
+}
+
+const PY = String.raw`
+import json, time, torch
+torch.set_num_threads(1)
+def t(fn, iters, rounds=7):
+    for _ in range(iters): fn()
+    per = []
+    for _ in range(rounds):
+        t0 = time.perf_counter_ns()
+        for _ in range(iters): fn()
+        per.append((time.perf_counter_ns() - t0) / iters)
+    return sorted(per)[len(per) // 2]
+class Gate(torch.nn.Module):
+    def forward(self, x):
+        return x if x.sum() > 0 else -x
+class Cell(torch.nn.Module):
+    def __init__(self):
+        super().__init__(); self.dg = Gate(); self.linear = torch.nn.Linear(4, 4)
+    def forward(self, x, h):
+        new_h = torch.tanh(self.linear(self.dg(x)) + h); return new_h, new_h
+class Loop(torch.nn.Module):
+    def __init__(self):
+        super().__init__(); self.cell = Cell()
+    def forward(self, xs):
+        h, y = torch.zeros(3, 4), torch.zeros(3, 4)
+        for i in range(xs.size(0)): y, h = self.cell(xs[i], h)
+        return y, h
+torch.manual_seed(0)
+a, b = torch.rand(3, 4), torch.rand(3, 4)
+lin = torch.nn.Linear(4, 4); loop = Loop(); xs = torch.randn(100, 3, 4)
+m, n = torch.randn(512, 512), torch.randn(512, 512)
+out = dict(add=t(lambda: torch.add(a, b), 100000), tanh=t(lambda: torch.tanh(a), 100000),
+           linear=t(lambda: lin(a), 50000), rnn_grad=t(lambda: loop(xs), 100) / 1000)
+with torch.no_grad():
+    out["rnn_nograd"] = t(lambda: loop(xs), 100) / 1000
+out["gflops"] = 2 * 512 ** 3 / t(lambda: torch.mm(m, n), 5, 5)
+print(json.dumps(out))
+`;
+
+function pytorchFigures() {
+  if (!existsSync("/usr/bin/python3")) return null;
+  try {
+    const out = execFileSync("/usr/bin/python3", ["-c", PY], {
+      encoding: "utf8",
+      env: { ...process.env, OMP_NUM_THREADS: "1", OMP_WAIT_POLICY: "PASSIVE" },
+      stdio: ["ignore", "pipe", "ignore"],
+      timeout: 600_000,
+    });
+    return JSON.parse(out);
+  } catch {
+    return null;
+  }
+}
+
+const ours = tsjitFigures();
+const ref = pytorchFigures();
+const rows = [
+  ["add 3x4", "add", "ns", 300],
+  ["tanh 3x4", "tanh", "ns", 300],
+  ["Linear(4,4) on 3x4", "linear", "ns", 300],
+  ["seed RNN loop, 100 steps, grad", "rnn_grad", "µs", 150],
+  ["seed RNN loop, 100 steps, no_grad", "rnn_nograd", "µs", null],
+  ["matmul 512x512 float32", "gflops", "GFLOPS", null],
+];
+const fmt = (v) => (v === undefined || v === null ? "-" : v >= 100 ? v.toFixed(0) : v.toFixed(2));
+console.log(`tsjit ${process.version}, PyTorch ${ref ? "1.13 (live, 1 thread)" : "not installed"}`);
+console.log(["workload".padEnd(36), "tsjit".padStart(10), "PyTorch".padStart(10), "unit".padStart(8), "target".padStart(8)].join(""));
+for (const [label, key, unit, target] of rows) {
+  console.log([
+    label.padEnd(36), fmt(ours[key]).padStart(10), fmt(ref?.[key]).padStart(10), unit.padStart(8),
+    (target === null ? "" : `<=${target}`).padStart(8),
+  ].join(""));
+}
