@@ -10,6 +10,7 @@
  */
 import type { TypedArray } from "../dtype.js";
 import { broadcastStrides } from "../shape.js";
+import { expf, sigmoidf, tanhf } from "./fast_math.js";
 
 export type UnaryLoop = (src: TypedArray, off: number, out: TypedArray, n: number, p0: number, p1: number) => void;
 export type StridedUnaryLoop = (
@@ -43,6 +44,9 @@ export interface BinaryKernel {
 
 /** Math helpers an expression may call (kept small and pure). */
 export const KERNEL_HELPERS = {
+  expf,
+  tanhf,
+  sigmoidf,
   sign: (x: number) => (x > 0 ? 1 : x < 0 ? -1 : x),
   roundEven: (x: number) => {
     const r = Math.round(x);

@@ -24,6 +24,8 @@ export interface UnarySpec {
   /** e.g. "aten::tanh(Tensor self) -> Tensor" */
   schema: string;
   expr: string;
+  /** A faster expression accurate to float32, used when the result is float32 or narrower. */
+  exprF32?: string;
   rule?: DTypeRule;
   gradName?: string;
   backward?: (g: Tensor, self: Tensor, result: Tensor, p0: number, p1: number) => GradOut;
@@ -32,7 +34,9 @@ export interface UnarySpec {
 }
 
 export function unaryOverloads(spec: UnarySpec): [OverloadDef, OverloadDef] {
-  const k = makeUnaryKernel(spec.expr);
+  const k64 = makeUnaryKernel(spec.expr);
+  const k32 = spec.exprF32 ? makeUnaryKernel(spec.exprF32) : k64;
+  const pick = (d: DType) => (d.is_floating_point && d.itemsize <= 4 ? k32 : k64);
   const rule = spec.rule ?? "same";
   const params = spec.params ?? (() => [0, 0] as [number, number]);
   const functional: OverloadDef = {
@@ -42,9 +46,13 @@ export function unaryOverloads(spec: UnarySpec): [OverloadDef, OverloadDef] {
     forward: spec.params
       ? (self: Tensor, ...rest: unknown[]) => {
           const [p0, p1] = params([self, ...rest]);
-          return applyUnary(self, k, resultDType(rule, self.dtype), p0, p1);
+          const d = resultDType(rule, self.dtype);
+          return applyUnary(self, pick(d), d, p0, p1);
         }
-      : (self: Tensor) => applyUnary(self, k, resultDType(rule, self.dtype)),
+      : (self: Tensor) => {
+          const d = resultDType(rule, self.dtype);
+          return applyUnary(self, pick(d), d);
+        },
     backward: spec.backward
       ? (g: Tensor, args: unknown[], result: Tensor) => {
           const [p0, p1] = params(args);
@@ -63,7 +71,8 @@ export function unaryOverloads(spec: UnarySpec): [OverloadDef, OverloadDef] {
     gradName: spec.gradName,
     forward: (self: Tensor, ...rest: unknown[]) => {
       const [p0, p1] = params([self, ...rest]);
-      const out = applyUnary(self, k, resultDType(rule, self.dtype), p0, p1);
+      const d = resultDType(rule, self.dtype);
+      const out = applyUnary(self, pick(d), d, p0, p1);
       checkInplaceCast(out.dtype, self);
       copyInto(self, out);
       return self;

@@ -1,0 +1,41 @@
+import { describe, expect, it } from "vitest";
+import { expf, sigmoidf, tanhf } from "../../../src/tensor/kernels/fast_math.js";
+
+const f32 = new Float32Array(2);
+const i32 = new Int32Array(f32.buffer);
+/** Distance in float32 ulps between two doubles once both are rounded to float32. */
+function ulps(a: number, b: number): number {
+  f32[0] = a;
+  f32[1] = b;
+  return Math.abs(i32[0]! - i32[1]!);
+}
+
+function worstUlps(f: (x: number) => number, ref: (x: number) => number, lo: number, hi: number, n: number): number {
+  let worst = 0;
+  for (let i = 0; i <= n; i++) {
+    const x = lo + ((hi - lo) * i) / n;
+    worst = Math.max(worst, ulps(f(x), ref(x)));
+  }
+  return worst;
+}
+
+describe("float32-accurate fast math agrees with Math.* rounded to float32", () => {
+  it("tanhf within 1 ulp over [-12, 12] and near 0", () => {
+    expect(worstUlps(tanhf, Math.tanh, -12, 12, 1_000_000)).toBeLessThanOrEqual(1);
+    expect(worstUlps(tanhf, Math.tanh, -1e-3, 1e-3, 100_000)).toBeLessThanOrEqual(1);
+    expect(tanhf(Infinity)).toBe(1);
+    expect(tanhf(-Infinity)).toBe(-1);
+    expect(Number.isNaN(tanhf(NaN))).toBe(true);
+  });
+
+  it("expf within 1 ulp over the float32 range", () => {
+    expect(worstUlps(expf, Math.exp, -87, 88, 1_000_000)).toBeLessThanOrEqual(1);
+    expect(expf(100)).toBe(Infinity);
+    expect(expf(-200)).toBe(0);
+  });
+
+  it("sigmoidf within 1 ulp", () => {
+    const ref = (x: number) => 1 / (1 + Math.exp(-x));
+    expect(worstUlps(sigmoidf, ref, -30, 30, 1_000_000)).toBeLessThanOrEqual(1);
+  });
+});
