@@ -61,8 +61,12 @@ export function runBackward(
   // Dependency counts: how many edges point at each node from nodes reachable from the roots.
   const deps = new Map<Node, number>();
   const seen = new Set<Node>();
-  const stack: Node[] = rootEdges.map((e) => e.node);
-  for (const n of stack) seen.add(n);
+  const stack: Node[] = [];
+  for (const e of rootEdges) {
+    if (seen.has(e.node)) continue; // several roots may be outputs of one node
+    seen.add(e.node);
+    stack.push(e.node);
+  }
   while (stack.length > 0) {
     const n = stack.pop()!;
     for (const e of n.next) {
@@ -105,7 +109,7 @@ export function runBackward(
           if (e && g) deliver(e.node, e.inputNr, g);
         });
       }
-      if (!opts.retain_graph) node.release();
+      if (!(opts.retain_graph ?? opts.create_graph)) node.release(); // PyTorch: retain_graph defaults to create_graph
       for (const e of node.next) {
         if (!e) continue;
         const left = deps.get(e.node)! - 1;

@@ -13,9 +13,9 @@
  * Module, in property order (= assignment order, PyTorch's registration order). Buffers are
  * named by register_buffer. This costs nothing on the hot path (no Proxy).
  */
-import { RuntimeError } from "../util/errors.js";
+import { NotImplementedError, RuntimeError, TorchError, TypeError_ } from "../util/errors.js";
 import { Tensor } from "../tensor/tensor.js";
-import { DType, toDType, float32, float64 } from "../tensor/dtype.js";
+import { DType, toDType, float32, float64, roundToDType } from "../tensor/dtype.js";
 import { no_grad } from "../autograd/grad_mode.js";
 import { Parameter } from "./parameter.js";
 
@@ -29,7 +29,7 @@ export interface ModuleCallObserver {
 }
 export const moduleCallState = { observer: null as ModuleCallObserver | null };
 
-const INTERNAL = new Set(["training", "_buffers", "_forwardHooks", "_forwardPreHooks", "_nonPersistent"]);
+const INTERNAL = new Set(["training", "_buffers", "_forwardHooks", "_forwardPreHooks", "_nonPersistent", "_childSlots"]);
 
 export interface Module {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -42,6 +42,8 @@ export class Module {
   _nonPersistent!: Set<string>;
   _forwardHooks!: Map<number, ForwardHook>;
   _forwardPreHooks!: Map<number, ForwardPreHook>;
+  /** Names registered as submodule slots holding None (printed as `(name): None`). */
+  _childSlots?: Set<string>;
 
   constructor() {
     const self = ((...args: unknown[]) => callModule(self, args)) as unknown as Module;
@@ -59,7 +61,7 @@ export class Module {
   }
 
   forward(..._args: unknown[]): unknown {
-    throw new RuntimeError(`Module [${this._name()}] is missing the required "forward" function`);
+    throw new NotImplementedError(`Module [${this._name()}] is missing the required "forward" function`);
   }
 
   _name(): string {
@@ -68,19 +70,46 @@ export class Module {
 
   // ---- registration -------------------------------------------------------------------------
 
+  /** PyTorch's name checks for register_buffer / register_parameter / add_module. */
+  private checkNewName(what: string, name: string, allowExisting: (v: unknown) => boolean): void {
+    if (typeof name !== "string") throw new TypeError_(`${what} name should be a string. Got ${typeof name}`);
+    if (name.includes(".")) throw new TorchError("KeyError", `${what} name can't contain "."`);
+    if (name === "") throw new TorchError("KeyError", `${what} name can't be empty string ""`);
+    const self = this as unknown as Record<string, unknown>;
+    if (name in self && !allowExisting(self[name])) {
+      throw new TorchError("KeyError", `attribute '${name}' already exists`);
+    }
+  }
+
   register_buffer(name: string, tensor: Tensor | null, persistent = true): void {
-    if (name.includes(".")) throw new Error(`buffer name can't contain "."`);
+    this.checkNewName("buffer", name, (v) => this._buffers.has(name) || v === undefined);
+    if (tensor !== null && !(tensor instanceof Tensor)) {
+      throw new TypeError_(`cannot assign '${typeof tensor}' object to buffer '${name}' (torch Tensor or None required)`);
+    }
     (this as unknown as Record<string, unknown>)[name] = tensor;
     this._buffers.add(name);
-    if (!persistent) this._nonPersistent.add(name);
+    if (persistent) this._nonPersistent.delete(name);
+    else this._nonPersistent.add(name);
   }
 
   register_parameter(name: string, param: Parameter | null): void {
+    this.checkNewName("parameter", name, (v) => v === null || v === undefined || v instanceof Parameter);
+    if (param !== null && !(param instanceof Parameter)) {
+      throw new TypeError_(`cannot assign 'Tensor' object to parameter '${name}' (torch.nn.Parameter or None required)`);
+    }
     (this as unknown as Record<string, unknown>)[name] = param;
   }
 
   add_module(name: string, module: Module | null): void {
+    if (module !== null && !(module instanceof Module)) {
+      throw new TypeError_(`${typeof module} is not a Module subclass`);
+    }
+    this.checkNewName("module", name, (v) => v === null || v === undefined || v instanceof Module);
     (this as unknown as Record<string, unknown>)[name] = module;
+    if (module === null) {
+      if (!this._childSlots) Object.defineProperty(this, "_childSlots", { value: new Set<string>(), writable: true, enumerable: false });
+      this._childSlots!.add(name);
+    }
   }
 
   register_module(name: string, module: Module | null): void {
@@ -180,15 +209,17 @@ export class Module {
   /** Parameters and persistent buffers, detached, in PyTorch's order (per module: params, then buffers). */
   state_dict(opts: { prefix?: string; keep_vars?: boolean } = {}): StateDict {
     const out: StateDict = new Map();
-    const prefix = opts.prefix ?? "";
-    for (const [p, m] of this.named_modules(prefix.replace(/\.$/, ""))) {
-      const base = p ? `${p}.` : "";
-      for (const [n, t] of m._ownParameters()) out.set(base + n, opts.keep_vars ? t : t.detach());
-      for (const [n, t] of m._ownBuffers()) {
-        if (!m._nonPersistent.has(n)) out.set(base + n, opts.keep_vars ? t : t.detach());
-      }
-    }
+    this.collectState(opts.prefix ?? "", opts.keep_vars === true, out);
     return out;
+  }
+
+  /** Like PyTorch, a submodule shared under two names appears under both (no de-duplication). */
+  private collectState(base: string, keepVars: boolean, out: StateDict): void {
+    for (const [n, t] of this._ownParameters()) out.set(base + n, keepVars ? t : t.detach());
+    for (const [n, t] of this._ownBuffers()) {
+      if (!this._nonPersistent.has(n)) out.set(base + n, keepVars ? t : t.detach());
+    }
+    for (const [name, child] of this.named_children()) child.collectState(`${base}${name}.`, keepVars, out);
   }
 
   load_state_dict(
@@ -246,7 +277,10 @@ export class Module {
     for (const p of this.parameters()) {
       if (p.grad === null) continue;
       if (set_to_none) p.grad = null;
-      else p.grad.storage.data.fill(0, p.grad.offset, p.grad.offset + p.grad.numel());
+      else if (p.grad.is_contiguous()) {
+        p.grad.storage.data.fill(0, p.grad.offset, p.grad.offset + p.grad.numel());
+        p.grad.storage.version++;
+      } else p.grad = convertTensor(p.grad, p.grad.dtype).mul_(0);
     }
   }
 
@@ -264,7 +298,17 @@ export class Module {
       for (const [n, t] of [...m._ownParameters(), ...m._ownBuffers()]) {
         if (!t.dtype.is_floating_point || t.dtype === d) continue;
         const converted = convertTensor(t, d);
-        (m as unknown as Record<string, unknown>)[n] = t instanceof Parameter ? new Parameter(converted, t.requires_grad) : converted;
+        if (t instanceof Parameter) {
+          // Keep the Parameter object (an optimizer may hold it); swap its data, as PyTorch does.
+          t.storage = converted.storage;
+          t.shape = converted.shape;
+          t._strides = converted._strides;
+          t.offset = 0;
+          t.dtype = d;
+          if (t.grad) t.grad = convertTensor(t.grad, d);
+        } else {
+          (m as unknown as Record<string, unknown>)[n] = converted;
+        }
       }
     }
     return this;
@@ -306,12 +350,12 @@ export class Module {
     const lines: string[] = [];
     const extra = this.extra_repr();
     if (extra) lines.push(...extra.split("\n"));
-    for (const [name, child] of this.named_children()) {
-      lines.push(`(${name}): ${indent(child.toString())}`);
-    }
+    const self = this as unknown as Record<string, unknown>;
+    for (const [name, child] of this.named_children()) lines.push(`(${name}): ${indent(child.toString())}`);
+    for (const name of this._childSlots ?? []) if (self[name] === null) lines.push(`(${name}): None`);
     const head = `${this._name()}(`;
     if (lines.length === 0) return `${head})`;
-    if (lines.length === 1 && !extra.includes("\n") && this.named_children().length === 0) return `${head}${lines[0]})`;
+    if (extra && !extra.includes("\n") && lines.length === 1) return `${head}${lines[0]})`;
     return `${head}\n  ${lines.join("\n  ")}\n)`;
   }
 
@@ -351,7 +395,7 @@ function runModule(self: Module, args: unknown[]): unknown {
 
 /** Copies src's values into dst (same shape), converting dtype; used by load_state_dict. */
 function copyData(dst: Tensor, src: Tensor): void {
-  const s = src.contiguousData();
+  const s = convertTensor(src, dst.dtype).contiguousData();
   const d = dst.storage.data;
   if (dst.is_contiguous()) {
     for (let i = 0; i < s.length; i++) d[dst.offset + i] = s[i]!;
@@ -366,6 +410,6 @@ function copyData(dst: Tensor, src: Tensor): void {
 function convertTensor(t: Tensor, d: DType): Tensor {
   const src = t.contiguousData();
   const data = new d.ArrayType(src.length);
-  for (let i = 0; i < src.length; i++) data[i] = src[i]!;
+  for (let i = 0; i < src.length; i++) data[i] = roundToDType(src[i]!, d);
   return Tensor.fromData(data, t.shape.slice(), d);
 }

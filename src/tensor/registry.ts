@@ -117,9 +117,11 @@ function accepts(arg: SchemaArg, v: unknown, strict: boolean): boolean {
       return typeof v === "boolean" || (!strict && typeof v === "number");
     case "int[]":
     case "float[]":
-    case "bool[]":
       return (Array.isArray(v) && v.every((x) => typeof x === "number")) ||
         (typeof v === "number" && (arg.fixedLength !== null || !strict));
+    case "bool[]":
+      return (Array.isArray(v) && v.every((x) => typeof x === "boolean" || typeof x === "number")) ||
+        (typeof v === "boolean" && arg.fixedLength !== null);
     case "ScalarType":
       return v instanceof DType || typeof v === "string";
     case "str":
@@ -132,8 +134,9 @@ function accepts(arg: SchemaArg, v: unknown, strict: boolean): boolean {
 function normalizeValue(arg: SchemaArg, v: unknown): unknown {
   if (v === undefined) return arg.hasDefault ? arg.default : null;
   if (arg.kind === "ScalarType" && typeof v === "string") return toDType(v);
-  if (arg.kind === "int[]" && typeof v === "number" && arg.fixedLength !== null) {
-    return new Array<number>(arg.fixedLength).fill(v);
+  if ((arg.kind === "int[]" && typeof v === "number") || (arg.kind === "bool[]" && typeof v === "boolean")) {
+    if (arg.fixedLength !== null) return new Array<unknown>(arg.fixedLength).fill(v);
+    return [v];
   }
   return v;
 }

@@ -90,7 +90,10 @@ export function copyInto(dst: Tensor, src: Tensor | number | boolean): void {
   const d = dst.storage.data;
   const round = dst.dtype === float16 || dst.dtype === bfloat16;
   const isBool = dst.dtype.category === 0;
-  const conv = (v: number): number => (isBool ? (v !== 0 ? 1 : 0) : round ? roundToDType(v, dst.dtype) : v);
+  // int64 lives in a Float64Array, which would keep fractions: truncate as a C cast does.
+  const truncate = dst.dtype.category === 1 && dst.storage.data instanceof Float64Array;
+  const conv = (v: number): number =>
+    isBool ? (v !== 0 ? 1 : 0) : round ? roundToDType(v, dst.dtype) : truncate ? Math.trunc(v) : v;
   let values: TypedArray | null = null;
   let scalar = 0;
   if (src instanceof Tensor) {

@@ -72,9 +72,16 @@ function divMode(a: TensorLike, b: TensorLike, mode: string | null): Tensor {
   if (mode === "trunc") return applyBinary(a, b, truncDivK, promoted);
   throw new RuntimeError(`div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '${mode}'`);
 }
+const divScalar: OverloadDef = overload({
+  schema: "aten::div.Scalar(Tensor self, Scalar other) -> Tensor",
+  gradName: "DivBackward1",
+  forward: (a: Tensor, b: number) => divMode(a, b, null),
+  backward: (g: Tensor, args: [Tensor, number]): GradOut[] => [div(g, args[1]), null],
+});
+
 const divMode_: OverloadDef = overload({
   schema: "aten::div.Tensor_mode(Tensor self, Tensor other, *, str? rounding_mode) -> Tensor",
-  gradName: "DivBackward1",
+  gradName: "DivBackward2",
   forward: (a: TensorLike, b: TensorLike, mode: string | null) => divMode(a, b, mode),
   backward: (g: Tensor, args: [TensorLike, TensorLike, string | null]): GradOut[] => {
     if (args[2] !== null) return [isT(args[0]) ? mul(g, 0) : null, isT(args[1]) ? mul(g, 0) : null];
@@ -85,6 +92,12 @@ const divMode_: OverloadDef = overload({
 export const div = defineOp<(input: TensorLike, other: TensorLike, opts?: { rounding_mode?: "floor" | "trunc" | null }) => Tensor>(
   "div", [divT, divMode_],
 );
+/**
+ * aten::div.Scalar, registered for the script compiler and loader, and callable for composite
+ * ops that PyTorch writes with it (its grad_fn is DivBackward1). Eager `torch.div(x, 2)` wraps
+ * the number as PyTorch's argument parser does and stays DivBackward0.
+ */
+export const _div_scalar = defineOp<(input: Tensor, other: number) => Tensor>("div", [divScalar]);
 export const div_ = defineOp<(self: Tensor, other: TensorLike) => Tensor>("div_", [divT_]);
 
 export const true_divide = div;

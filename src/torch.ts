@@ -1,0 +1,31 @@
+/**
+ * The `torch` namespace, assembled from the op files. Importing this module installs every
+ * Tensor method (each op file installs its own).
+ */
+import "./autograd/tensor_methods.js";
+export * from "./tensor/dtype.js";
+export { Tensor, Storage } from "./tensor/tensor.js";
+export { set_printoptions } from "./tensor/print.js";
+export * from "./tensor/ops/arith.js";
+export * from "./tensor/ops/unary.js";
+export * from "./tensor/ops/compare.js";
+export * from "./tensor/ops/convert.js";
+export * from "./tensor/ops/view.js";
+export * from "./tensor/ops/indexing.js";
+export * from "./tensor/ops/join.js";
+export * from "./tensor/ops/reduce.js";
+export * from "./tensor/ops/softmax.js";
+export * from "./tensor/ops/linalg.js";
+export * from "./tensor/ops/conv.js";
+export * from "./tensor/ops/pool.js";
+export * from "./tensor/ops/norm.js";
+export * from "./tensor/ops/loss.js";
+export * from "./tensor/ops/embedding.js";
+export * from "./tensor/ops/dropout.js";
+export * from "./tensor/ops/pad.js";
+export * from "./tensor/ops/creation.js";
+export * from "./tensor/ops/random.js";
+export { no_grad, enable_grad, inference_mode, is_grad_enabled, set_grad_enabled } from "./autograd/grad_mode.js";
+export * as autograd from "./autograd/index.js";
+export * as nn from "./nn/index.js";
+export * as optim from "./optim/index.js";
