@@ -108,8 +108,9 @@ export class OpNode extends Node {
       if (a instanceof Tensor) {
         out.push(this.fit(gi as Tensor | null | undefined, k++));
       } else if (Array.isArray(a)) {
+        // one slot per tensor in the list, as record() made one edge per tensor
         const list = (gi ?? []) as readonly (Tensor | null)[];
-        for (let j = 0; j < a.length; j++) out.push(this.fit(list[j], k++));
+        for (let j = 0; j < a.length; j++) if (a[j] instanceof Tensor) out.push(this.fit(list[j], k++));
       }
     }
     return out;

@@ -7,6 +7,8 @@
 import { Tensor } from "../tensor/tensor.js";
 import { roundToDType, type DType } from "../tensor/dtype.js";
 import { broadcastStrides, contiguousStrides, numel, sameShape } from "../tensor/shape.js";
+import { gradState } from "./grad_mode.js";
+import { add } from "../tensor/ops/arith.js";
 
 export function reduceGradToInput(g: Tensor, shape: readonly number[], dtype: DType): Tensor {
   const out = new Float64Array(numel(shape));
@@ -45,8 +47,12 @@ export function accumulateInto(old: Tensor | null, g: Tensor): Tensor {
   return Tensor.fromData(data, old.shape.slice(), old.dtype);
 }
 
-/** Sums two gradients flowing into the same place. */
+/**
+ * Sums two gradients flowing into the same place. Under create_graph (grad mode on during
+ * backward) the sum goes through the add op so it is itself differentiable.
+ */
 export function addGrads(a: Tensor, b: Tensor): Tensor {
+  if (gradState.enabled && (a.requires_grad || b.requires_grad)) return add(a, b);
   if (!sameShape(a.shape, b.shape)) return addGrads(a, reduceGradToInput(b, a.shape, a.dtype));
   const x = a.contiguousData();
   const y = b.contiguousData();

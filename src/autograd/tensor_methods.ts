@@ -21,9 +21,8 @@ Tensor.prototype.backward = function (this: Tensor, gradient?: Tensor | null, op
 };
 
 Tensor.prototype.detach = function (this: Tensor) {
-  const t = new Tensor(this.storage, this.shape, this._strides, this.offset, this.dtype);
-  t._base = this._base ?? this;
-  return t;
+  // shares storage, but (as in PyTorch) is not a view for autograd: no _base
+  return new Tensor(this.storage, this.shape, this._strides, this.offset, this.dtype);
 };
 
 Tensor.prototype.detach_ = function (this: Tensor) {

@@ -186,8 +186,12 @@ function describeArg(v: unknown): string {
 
 function invalidArguments(publicName: string, overloads: readonly OpOverload[], raw: readonly unknown[]): Error {
   const lines = overloads.map((o) => {
-    const args = o.schema.args.map((a) => `${a.kwargOnly ? "*, " : ""}${a.typeText} ${a.name}`);
-    return ` * (${args.join(", ").replace(/(\*, )(?=.*\*, )/g, "")})`;
+    const args: string[] = [];
+    o.schema.args.forEach((a, i) => {
+      if (a.kwargOnly && !o.schema.args[i - 1]?.kwargOnly) args.push("*");
+      args.push(`${a.typeText} ${a.name}`);
+    });
+    return ` * (${args.join(", ")})`;
   });
   return new TypeError_(
     `${publicName}() received an invalid combination of arguments - got (${raw.map(describeArg).join(", ")}), but expected one of:\n${lines.join("\n")}`,

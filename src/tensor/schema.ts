@@ -52,7 +52,10 @@ function parseType(text: string): { kind: ArgKind; optional: boolean; fixedLengt
     t = t.slice(0, -1);
   }
   const mutated = /\([a-z]!\)/.test(t);
-  t = t.replace(/\([a-z]!?\)/, "");
+  // alias annotations: Tensor(a), Tensor(a!), Tensor(a -> *)
+  t = t.replace(/\([a-z]!?(?:\s*->\s*\*)?\)/, "");
+  // Tensor?[] (a list of optional tensors, e.g. index's indices) binds as Tensor[]
+  if (t === "Tensor?[]") t = "Tensor[]";
   let fixedLength: number | null = null;
   const fixed = /^(\w+)\[(\d+)\]$/.exec(t);
   if (fixed) {

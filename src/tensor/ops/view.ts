@@ -120,8 +120,8 @@ const reshapeAs = defineOp<(self: Tensor, other: Tensor) => Tensor>("reshape_as"
   forward: (self: Tensor, other: Tensor) => call1(reshape, [self, other.shape]),
 }]);
 
-/** x[...]: a new tensor object over the same data. */
-const alias = defineOp<(self: Tensor) => Tensor>("alias", [{
+/** x[...]: a new tensor object over the same data (indexing reaches it through the registry). */
+defineOp<(self: Tensor) => Tensor>("alias", [{
   schema: "aten::alias(Tensor(a) self) -> Tensor(a)",
   gradName: "AliasBackward0",
   forward: (self: Tensor) => makeView(self, geo(self.shape.slice(), self._strides.slice(), self.offset)),
