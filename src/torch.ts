@@ -29,3 +29,4 @@ export { no_grad, enable_grad, inference_mode, is_grad_enabled, set_grad_enabled
 export * as autograd from "./autograd/index.js";
 export * as nn from "./nn/index.js";
 export * as optim from "./optim/index.js";
+export * as jit from "./jit/index.js";

@@ -8,7 +8,7 @@ import { Tensor } from "../tensor/tensor.js";
 import { roundToDType, type DType } from "../tensor/dtype.js";
 import { broadcastStrides, contiguousStrides, numel, sameShape } from "../tensor/shape.js";
 import { gradState } from "./grad_mode.js";
-import { add } from "../tensor/ops/arith.js";
+import { lookupOverloads, runOverload } from "../tensor/registry.js";
 
 export function reduceGradToInput(g: Tensor, shape: readonly number[], dtype: DType): Tensor {
   const out = new Float64Array(numel(shape));
@@ -52,7 +52,10 @@ export function accumulateInto(old: Tensor | null, g: Tensor): Tensor {
  * backward) the sum goes through the add op so it is itself differentiable.
  */
 export function addGrads(a: Tensor, b: Tensor): Tensor {
-  if (gradState.enabled && (a.requires_grad || b.requires_grad)) return add(a, b);
+  if (gradState.enabled && (a.requires_grad || b.requires_grad)) {
+    // looked up at call time: the registry imports autograd, so autograd must not import ops
+    return runOverload(lookupOverloads("aten::add")[0]!, [a, b, 1]) as Tensor;
+  }
   if (!sameShape(a.shape, b.shape)) return addGrads(a, reduceGradToInput(b, a.shape, a.dtype));
   const x = a.contiguousData();
   const y = b.contiguousData();

@@ -283,7 +283,22 @@ export function defineOp<F extends (...args: any[]) => any>(
       return runOverload(ov, args);
     };
   } else {
+    // only a prefix of quick-matchable overloads: a later one must not win over an earlier one
+    const quick: QuickMatcher[] = [];
+    for (const o of overloads) {
+      if (!quickMatchable(o)) break;
+      quick.push(quickMatcher(o));
+    }
     fn = (...raw: unknown[]) => {
+      // Note [overload fast path]: the first simple overload whose argument kinds match exactly
+      // (what strict binding would pick first) runs without binding.
+      for (let i = 0; i < quick.length; i++) {
+        const q = quick[i]!;
+        if (q.matches(raw)) {
+          for (let j = raw.length; j < q.defaults.length; j++) raw.push(q.defaults[j]);
+          return runOverload(q.ov, raw);
+        }
+      }
       const [ov, args] = resolve(publicName, overloads, raw);
       return runOverload(ov, args);
     };
@@ -291,6 +306,73 @@ export function defineOp<F extends (...args: any[]) => any>(
   Object.defineProperty(fn, "name", { value: publicName });
   Object.defineProperty(fn, "overloads", { value: overloads });
   return fn as unknown as Op<F>;
+}
+
+interface QuickMatcher {
+  ov: OpOverload;
+  defaults: unknown[];
+  matches(raw: readonly unknown[]): boolean;
+}
+
+/**
+ * A cheap exact-kind test for overloads made only of simple kinds, used to skip binding. It
+ * only accepts calls strict binding would also accept for this overload, and only when no
+ * earlier overload could take them, so it never changes which overload runs.
+ */
+const QUICK_KINDS = new Set(["Tensor", "int", "float", "Scalar", "bool", "str", "int[]"]);
+
+/** Positional arguments of quick kinds; keyword-only ones just take their defaults. */
+function quickMatchable(ov: OpOverload): boolean {
+  return ov.schema.args.every((a) => a.kwargOnly ? a.hasDefault || a.optional : QUICK_KINDS.has(a.kind));
+}
+
+function quickMatcher(ov: OpOverload): QuickMatcher {
+  const params = ov.schema.args;
+  const fixed = params.map((a) => a.fixedLength);
+  const npositional = params.filter((a) => !a.kwargOnly).length;
+  const kinds = params.map((a) => a.kind);
+  const optional = params.map((a) => a.optional);
+  return {
+    ov,
+    defaults: params.map((a) => (a.hasDefault ? a.default : null)),
+    matches(raw) {
+      const n = raw.length;
+      if (n < ov.minArity || n > npositional) return false;
+      for (let i = 0; i < n; i++) {
+        const v = raw[i];
+        if (v === null || v === undefined) {
+          if (!optional[i]) return false;
+          continue;
+        }
+        switch (kinds[i]) {
+          case "Tensor":
+            if (!(v instanceof Tensor)) return false;
+            break;
+          case "int":
+            if (typeof v !== "number" || !Number.isInteger(v)) return false;
+            break;
+          case "float":
+          case "Scalar":
+            if (typeof v !== "number" && typeof v !== "boolean") return false;
+            break;
+          case "bool":
+            if (typeof v !== "boolean") return false;
+            break;
+          case "str":
+            if (typeof v !== "string") return false;
+            break;
+          case "int[]":
+            if (typeof v === "number" && Number.isInteger(v) && fixed[i] !== null) {
+              (raw as unknown[])[i] = new Array<number>(fixed[i]!).fill(v);
+            } else if (!Array.isArray(v) || !v.every((x) => Number.isInteger(x))) return false;
+            break;
+          default:
+            return false;
+        }
+      }
+      return true;
+    },
+  };
 }
 
 function fastTensorArgsOk(raw: readonly unknown[], ta: readonly number[]): boolean {

@@ -13,7 +13,7 @@ import { getMatmulKernel } from "../kernels/matmul.js";
 import { roundHalf } from "../kernels/reduce.js";
 import { castRaw, withFastPath } from "./reduce_common.js";
 import { mul, add } from "./arith.js";
-import type { GradOut } from "../../autograd/op_node.js";
+import { OpNode, type GradOut } from "../../autograd/op_node.js";
 import { gradState } from "../../autograd/grad_mode.js";
 
 function checkGemmDType(d: DType, what: string): void {
@@ -362,8 +362,7 @@ export const matmul = defineOp<(input: Tensor, other: Tensor) => Tensor>("matmul
  */
 function linearForward(input: Tensor, weight: Tensor, bias: Tensor | null): Tensor {
   if (input.ndim === 2 && weight.ndim === 2 && !recordsGraph(input, weight, bias)) return linear2dUnrecorded(input, weight, bias);
-  // internal calls pass bound arguments straight to the overload: no argument binding
-  if (input.ndim === 2 && bias !== null) return runOverload(addmm.overloads[0]!, [bias, input, weight.t(), 1, 1]) as Tensor;
+  if (input.ndim === 2 && bias !== null && weight.ndim === 2) return linear2dRecorded(input, weight, bias);
   if (bias !== null && input.ndim === 3 && input.is_contiguous()) {
     const [b0, b1, k] = input.shape as [number, number, number];
     const out = runOverload(addmm.overloads[0]!, [bias, input.view([b0 * b1, k]), weight.t(), 1, 1]) as Tensor;
@@ -387,6 +386,22 @@ function recordsGraph(...ts: (Tensor | null)[]): boolean {
 function linear2dUnrecorded(input: Tensor, weight: Tensor, bias: Tensor | null): Tensor {
   const wt = new Tensor(weight.storage, [weight.shape[1]!, weight.shape[0]!], [weight._strides[1]!, weight._strides[0]!], weight.offset, weight.dtype);
   return bias === null ? mmForward(input, wt) : addmmForward(bias, input, wt, 1, 1);
+}
+
+/**
+ * The recorded form of Note [unrecorded linear]: the same kernels, with the two nodes PyTorch's
+ * autograd shows (TBackward0 under AddmmBackward0) recorded directly, as dispatching t and
+ * addmm would record them (their forwards run no ops of their own and nothing observes them).
+ */
+function linear2dRecorded(input: Tensor, weight: Tensor, bias: Tensor): Tensor {
+  const tOv = REGISTRY.get("aten::t")![0]!;
+  const addmmOv = addmm.overloads[0]!;
+  const wt = new Tensor(weight.storage, [weight.shape[1]!, weight.shape[0]!], [weight._strides[1]!, weight._strides[0]!], weight.offset, weight.dtype);
+  wt._base = weight._base ?? weight;
+  if (weight.requires_grad) OpNode.record(tOv, [weight], wt);
+  const out = addmmForward(bias, input, wt, 1, 1);
+  OpNode.record(addmmOv, [bias, input, wt, 1, 1], out);
+  return out;
 }
 
 const linearOp = defineOp<(input: Tensor, weight: Tensor, bias?: Tensor | null) => Tensor>("linear", [{

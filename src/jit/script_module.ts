@@ -1,0 +1,170 @@
+/**
+ * ScriptModule and ScriptFunction: compiled code users hold. A ScriptModule is an nn.Module
+ * (callable, parameters(), state_dict(), train/eval) whose methods are IR graphs run by the
+ * interpreter, and a ScriptObject for graphs (prim::GetAttr / prim::CallMethod reach its
+ * attributes and methods). Traced, scripted and loaded modules are all ScriptModules.
+ */
+import { RuntimeError } from "../util/errors.js";
+import { Module } from "../nn/module.js";
+import type { Graph } from "./ir/index.js";
+import { annotationStr, printGraph } from "./ir/index.js";
+import type { FunctionTable, ScriptMethod, ScriptObject } from "./runtime/objects.js";
+import { runGraph } from "./runtime/interpreter.js";
+import { displayBundle, printMethod } from "./printer/index.js";
+import { unqualified } from "./qualified_names.js";
+
+const JUPYTER_DISPLAY = Symbol.for("Jupyter.display");
+
+/** Free functions compiled so far, by qualified name (prim::CallFunction looks here). */
+export const compiledFunctions: Map<string, ScriptMethod> & FunctionTable = new Map();
+
+function hidden(obj: object, key: string, value: unknown): void {
+  Object.defineProperty(obj, key, { value, writable: true, enumerable: false, configurable: true });
+}
+
+/** The schema line PyTorch's errors show: `forward(Tensor x, Tensor h) -> (Tensor, Tensor)`. */
+export function methodSignature(name: string, graph: Graph, skipSelf: boolean): string {
+  const inputs = graph.inputs.slice(skipSelf ? 1 : 0);
+  const args = inputs.map((v) => `${annotationStr(v.type)} ${v.debugName}`);
+  const outs = graph.outputs.map((v) => annotationStr(v.type));
+  return `${name}(${args.join(", ")}) -> ${outs.length === 1 ? outs[0] : `(${outs.join(", ")})`}`;
+}
+
+/** Unwraps the interpreter's outputs: one value, or None for none. */
+function single(outs: readonly unknown[]): unknown {
+  return outs.length === 0 ? null : outs.length === 1 ? outs[0] : outs;
+}
+
+export class ScriptModule extends Module implements ScriptObject {
+  declare _qualifiedName: string;
+  declare _methods: Map<string, ScriptMethod>;
+  declare _constants: unknown[];
+
+  constructor(qualifiedName: string) {
+    super();
+    hidden(this, "_qualifiedName", qualifiedName);
+    hidden(this, "_methods", new Map());
+    hidden(this, "_constants", []);
+  }
+
+  get qualifiedName(): string {
+    return this._qualifiedName;
+  }
+
+  get original_name(): string {
+    return unqualified(this._qualifiedName);
+  }
+
+  override _name(): string {
+    return this.original_name;
+  }
+
+  override extra_repr(): string {
+    return `original_name=${this.original_name}`;
+  }
+
+  getAttr(name: string): unknown {
+    if (name === "training") return this.training;
+    const v = (this as unknown as Record<string, unknown>)[name];
+    if (v === undefined) throw new RuntimeError(`Module '${this.original_name}' has no attribute '${name}'`);
+    return v;
+  }
+
+  setAttr(name: string, value: unknown): void {
+    if (name === "training") this.training = value as boolean;
+    else (this as unknown as Record<string, unknown>)[name] = value;
+  }
+
+  hasAttr(name: string): boolean {
+    return name === "training" || Object.prototype.hasOwnProperty.call(this, name);
+  }
+
+  getMethod(name: string): ScriptMethod | undefined {
+    return this._methods.get(name);
+  }
+
+  /** Adds a compiled method; methods other than forward become callable properties. */
+  _defineMethod(name: string, graph: Graph): void {
+    this._methods.set(name, { name, graph });
+    if (name !== "forward") hidden(this, name, (...args: unknown[]) => this._runMethod(name, args));
+  }
+
+  _runMethod(name: string, args: unknown[]): unknown {
+    const m = this._methods.get(name);
+    if (!m) throw new RuntimeError(`'${this.original_name}' object has no attribute or method '${name}'`);
+    const expected = m.graph.inputs.length - 1;
+    if (args.length !== expected) {
+      throw new RuntimeError(
+        `${methodSignature(name, m.graph, true)} expected ${expected} argument${expected === 1 ? "" : "s"} but ${args.length} ${args.length === 1 ? "was" : "were"} provided.`,
+      );
+    }
+    return single(runGraph(m.graph, [this, ...args], { functions: compiledFunctions }));
+  }
+
+  override forward(...args: unknown[]): unknown {
+    return this._runMethod("forward", args);
+  }
+
+  private forwardGraph(): Graph {
+    const m = this._methods.get("forward");
+    if (!m) throw new RuntimeError(`Method 'forward' is not defined on ${this.original_name}`);
+    return m.graph;
+  }
+
+  get graph(): Graph {
+    return this.forwardGraph();
+  }
+
+  get code(): string {
+    return printMethod(this.forwardGraph(), { name: "forward", constants: this._constants });
+  }
+
+  /** The code of every method, as an archive's class body lists them. */
+  get codeAll(): string {
+    return [...this._methods.values()].map((m) => printMethod(m.graph, { name: m.name, constants: this._constants })).join("\n");
+  }
+
+  get code_with_constants(): [string, Map<string, unknown>] {
+    const consts = new Map<string, unknown>(this._constants.map((c, i) => [`c${i}`, c]));
+    return [this.code, consts];
+  }
+
+  [JUPYTER_DISPLAY](): Record<string, string> {
+    return displayBundle(this.codeAll, this._methods.has("forward") ? printGraph(this.forwardGraph()) : undefined);
+  }
+}
+
+/** A compiled free function: callable, with `.code`, `.graph` and `.schema`. */
+export interface ScriptFunction {
+  (...args: unknown[]): unknown;
+  readonly name: string;
+  readonly qualified_name: string;
+  readonly graph: Graph;
+  readonly code: string;
+  readonly schema: string;
+}
+
+export function makeScriptFunction(qualifiedName: string, graph: Graph, constants: unknown[] = []): ScriptFunction {
+  const name = unqualified(qualifiedName);
+  const method: ScriptMethod = { name, graph };
+  compiledFunctions.set(qualifiedName, method);
+  const fn = (...args: unknown[]) => {
+    if (args.length !== graph.inputs.length) {
+      throw new RuntimeError(
+        `${methodSignature(name, graph, false)} expected ${graph.inputs.length} argument${graph.inputs.length === 1 ? "" : "s"} but ${args.length} ${args.length === 1 ? "was" : "were"} provided.`,
+      );
+    }
+    return single(runGraph(graph, args, { functions: compiledFunctions }));
+  };
+  const code = () => printMethod(graph, { name, constants, isFunction: true });
+  Object.defineProperties(fn, {
+    name: { value: name },
+    qualified_name: { value: qualifiedName },
+    graph: { value: graph },
+    code: { get: code },
+    schema: { get: () => methodSignature(name, graph, false) },
+    [JUPYTER_DISPLAY]: { value: () => displayBundle(code(), printGraph(graph)) },
+    [Symbol.for("nodejs.util.inspect.custom")]: { value: () => `<torch.jit.ScriptFunction ${name}>` },
+  });
+  return fn as ScriptFunction;
+}
