@@ -17,6 +17,7 @@ import { ScriptModule } from "../script_module.js";
 import { baseQualifiedName, freshQualifiedName } from "../qualified_names.js";
 import { argumentValue, getAttrChain, tensorValue, type Frame } from "./values.js";
 import { callerLocation } from "./location.js";
+import { argumentNames } from "./arg_names.js";
 import { eliminateDeadCode } from "../passes/dead_code_elimination.js";
 
 const TRACER_WARNING = (what: string) =>
@@ -29,6 +30,14 @@ export class TraceSession implements OpObserver, ModuleCallObserver {
   /** The traced ScriptModule standing for each eager module met. */
   readonly scripts = new Map<Module, ScriptModule>();
   private readonly methodCounts = new Map<Module, number>();
+  /**
+   * Note [argument names]: PyTorch names a traced value after the Python variable holding it
+   * when an op consumes it. JS cannot look into callers' variables, so we keep the part of that
+   * rule the seed outputs rely on: an op result of the top-level method (or the result of an
+   * already compiled submodule) passed into a traced submodule takes the name of the callee's
+   * forward parameter (`input = (dg).forward(x, )` before `(linear).forward(input, )`).
+   */
+  private readonly nameable = new WeakSet<Value>();
   private saved: [OpObserver | null, ModuleCallObserver | null, typeof conversionHooks.onScalarRead] | null = null;
 
   constructor(readonly root: Module | null) {}
@@ -104,6 +113,7 @@ export class TraceSession implements OpObserver, ModuleCallObserver {
     const types = outs.map((o, i) => valueType(o, results[i]?.kind));
     const node = f.graph.insert(op.schema.name, inputs, types, { scope: f.scope, sourceRange: callerLocation() });
     node.op = op;
+    if (this.frames.length === 1) for (const o of node.outputs) this.nameable.add(o);
     outs.forEach((o, i) => this.bindOutput(f, node.outputs[i]!, o));
   }
 
@@ -133,9 +143,12 @@ export class TraceSession implements OpObserver, ModuleCallObserver {
     const fullPath = [...parent.path, ...path];
     const scope = [parent.scope, `__module.${fullPath.join(".")}`].filter(Boolean).join("/");
     const child = this.newFrame(module, scope, "self", fullPath);
+    const paramNames = argumentNames(module.forward);
     args.forEach((a, i) => {
       if (!(a instanceof Tensor)) return;
       const pv = parent.values.get(a);
+      const pname = paramNames[i];
+      if (pv && !pv.hasDebugName() && this.nameable.has(pv) && pname) pv.setDebugName(pname);
       const name = pv?.hasDebugName() ? pv.debugName : `argument_${i + 1}`;
       const input = child.graph.addInput(name, tensorTypeOf(a));
       child.values.set(a, input);
@@ -173,6 +186,7 @@ export class TraceSession implements OpObserver, ModuleCallObserver {
     const type = graph && graph.outputs.length === 1 ? graph.outputs[0]!.type : valueType(out, undefined);
     const node = parent.graph.insert("prim::CallMethod", [subValue, ...argValues], [type], { scope: parent.scope });
     node.setAttr("name", { kind: "s", value: "forward" });
+    if (this.frames.length === 1) this.nameable.add(node.output());
     this.bindOutput(parent, node.output(), out);
     return out;
   }

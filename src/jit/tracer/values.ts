@@ -57,7 +57,8 @@ export function getAttrChain(f: Frame, path: readonly string[]): Value {
     if (after) node.insertAfter(after);
     else f.graph.prependNode(node);
     const out = node.output();
-    out.setDebugName(path[i]!);
+    // a numeric attribute ("0" in a Sequential) is not a valid value name: PyTorch writes `_0`
+    out.setDebugName(/^\d/.test(path[i]!) ? `_${path[i]}` : path[i]!);
     f.attrCache.set(key, out);
     cur = out;
     after = node;
