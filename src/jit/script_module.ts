@@ -6,10 +6,11 @@
  */
 import { RuntimeError } from "../util/errors.js";
 import { Module } from "../nn/module.js";
-import type { Graph } from "./ir/index.js";
-import { annotationStr, printGraph } from "./ir/index.js";
+import type { Graph, Value } from "./ir/index.js";
+import { inlineCalls } from "./passes/inline.js";
+import { printGraph } from "./ir/index.js";
 import type { FunctionTable, ScriptMethod, ScriptObject } from "./runtime/objects.js";
-import { runGraph } from "./runtime/interpreter.js";
+import { runGraph, signatureOf } from "./runtime/interpreter.js";
 import { displayBundle, printMethod } from "./printer/index.js";
 import { unqualified } from "./qualified_names.js";
 
@@ -20,14 +21,6 @@ export const compiledFunctions: Map<string, ScriptMethod> & FunctionTable = new 
 
 function hidden(obj: object, key: string, value: unknown): void {
   Object.defineProperty(obj, key, { value, writable: true, enumerable: false, configurable: true });
-}
-
-/** The schema line PyTorch's errors show: `forward(Tensor x, Tensor h) -> (Tensor, Tensor)`. */
-export function methodSignature(name: string, graph: Graph, skipSelf: boolean): string {
-  const inputs = graph.inputs.slice(skipSelf ? 1 : 0);
-  const args = inputs.map((v) => `${annotationStr(v.type)} ${v.debugName}`);
-  const outs = graph.outputs.map((v) => annotationStr(v.type));
-  return `${name}(${args.join(", ")}) -> ${outs.length === 1 ? outs[0] : `(${outs.join(", ")})`}`;
 }
 
 /** Unwraps the interpreter's outputs: one value, or None for none. */
@@ -92,13 +85,8 @@ export class ScriptModule extends Module implements ScriptObject {
   _runMethod(name: string, args: unknown[]): unknown {
     const m = this._methods.get(name);
     if (!m) throw new RuntimeError(`'${this.original_name}' object has no attribute or method '${name}'`);
-    const expected = m.graph.inputs.length - 1;
-    if (args.length !== expected) {
-      throw new RuntimeError(
-        `${methodSignature(name, m.graph, true)} expected ${expected} argument${expected === 1 ? "" : "s"} but ${args.length} ${args.length === 1 ? "was" : "were"} provided.`,
-      );
-    }
-    return single(runGraph(m.graph, [this, ...args], { functions: compiledFunctions }));
+    // runGraph checks the arguments against the method's schema, with PyTorch's messages
+    return single(runGraph(m.graph, [this, ...args], { functions: compiledFunctions, name }));
   }
 
   override forward(...args: unknown[]): unknown {
@@ -113,6 +101,27 @@ export class ScriptModule extends Module implements ScriptObject {
 
   get graph(): Graph {
     return this.forwardGraph();
+  }
+
+  /** forward with every method call inlined, as PyTorch's `inlined_graph`. */
+  get inlined_graph(): Graph {
+    const g = this.forwardGraph().copy();
+    inlineCalls(g, (call) => {
+      if (call.kind !== "prim::CallMethod") return null;
+      const target = this.staticObject(call.inputs[0]!, g);
+      return target?.getMethod(call.s("name"))?.graph ?? null;
+    });
+    return g;
+  }
+
+  /** The object a value of a method graph holds, when it is a GetAttr chain from `self`. */
+  private staticObject(v: Value, g: Graph): ScriptObject | null {
+    if (v === g.inputs[0]) return this;
+    const n = v.node;
+    if (n.kind !== "prim::GetAttr") return null;
+    const owner = this.staticObject(n.inputs[0]!, g);
+    const attr = owner?.hasAttr(n.s("name")) ? owner.getAttr(n.s("name")) : null;
+    return attr instanceof ScriptModule ? attr : null;
   }
 
   get code(): string {
@@ -148,21 +157,14 @@ export function makeScriptFunction(qualifiedName: string, graph: Graph, constant
   const name = unqualified(qualifiedName);
   const method: ScriptMethod = { name, graph };
   compiledFunctions.set(qualifiedName, method);
-  const fn = (...args: unknown[]) => {
-    if (args.length !== graph.inputs.length) {
-      throw new RuntimeError(
-        `${methodSignature(name, graph, false)} expected ${graph.inputs.length} argument${graph.inputs.length === 1 ? "" : "s"} but ${args.length} ${args.length === 1 ? "was" : "were"} provided.`,
-      );
-    }
-    return single(runGraph(graph, args, { functions: compiledFunctions }));
-  };
+  const fn = (...args: unknown[]) => single(runGraph(graph, args, { functions: compiledFunctions, name }));
   const code = () => printMethod(graph, { name, constants, isFunction: true });
   Object.defineProperties(fn, {
     name: { value: name },
     qualified_name: { value: qualifiedName },
     graph: { value: graph },
     code: { get: code },
-    schema: { get: () => methodSignature(name, graph, false) },
+    schema: { get: () => signatureOf(graph, name).text },
     [JUPYTER_DISPLAY]: { value: () => displayBundle(code(), printGraph(graph)) },
     [Symbol.for("nodejs.util.inspect.custom")]: { value: () => `<torch.jit.ScriptFunction ${name}>` },
   });

@@ -98,7 +98,10 @@ describe("torch.jit.trace reproduces the seed article (PyTorch 1.13's outputs)",
   it("gives a message naming the schema for a wrong call", () => {
     const [x, h] = seedInputs();
     const traced = torch.jit.trace(new MyCell_v1(), [x, h]);
-    expect(() => traced(x)).toThrow("forward(Tensor x, Tensor h) -> Tuple[Tensor, Tensor] expected 2 arguments but 1 was provided.");
+    expect(() => traced(x)).toThrow(
+      "forward() is missing value for argument 'h'. Declaration: forward(Tensor x, Tensor h) -> (Tensor, Tensor)",
+    );
+    expect(() => traced(x, 3)).toThrow("Expected a value of type 'Tensor' for argument 'h' but instead found type 'int'.");
   });
 
   it("trace_module traces several methods, each with its own inputs", () => {

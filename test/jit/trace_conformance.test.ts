@@ -73,3 +73,20 @@ describe("traced conformance cases print PyTorch's .code", () => {
     compare("seed_mycell_v1_traced", torch.jit.trace(new MyCell_v1(), [torch.rand(3, 4), torch.rand(3, 4)]));
   });
 });
+
+describe("inlined_graph", () => {
+  it("equals PyTorch's inlined graph of seed_mycell_v1_traced (without source comments)", () => {
+    const text = readFileSync(new URL("seed_mycell_v1_traced/graph.txt", CASES), "utf8");
+    const expected = text.split("# ==== <top>.forward (inlined_graph) ====\n")[1]!.replace(/ # \S+:\d+:\d+/g, "").trim();
+    class MyCell_v1 extends torch.nn.Module {
+      linear = new torch.nn.Linear(4, 4);
+      override forward(x: torch.Tensor, h: torch.Tensor) {
+        const new_h = torch.tanh(this.linear(x).add(h));
+        return [new_h, new_h];
+      }
+    }
+    const traced = torch.jit.trace(new MyCell_v1(), [torch.rand(3, 4), torch.rand(3, 4)]);
+    const actual = String(traced.inlined_graph).replace(/ # \S+:\d+:\d+/g, "").trim();
+    expect(unmangle(actual)).toBe(unmangle(expected));
+  });
+});
