@@ -12,13 +12,17 @@ export interface Edge {
 
 export abstract class Node {
   /** One per differentiable input, null where the input needs no gradient. */
-  next: (Edge | null)[] = [];
+  next: (Edge | null)[];
   /** Number of outputs of the forward op (gradients this node receives). */
   numOutputs = 1;
   /** Per-output hooks added by Tensor.register_hook / retain_grad on non-leaf tensors. */
   outputHooks: Map<number, ((g: Tensor) => Tensor | void)[]> | null = null;
   /** Tensors whose .grad should be kept (retain_grad), per output. */
   retained: Map<number, Tensor> | null = null;
+
+  constructor(next: (Edge | null)[] = []) {
+    this.next = next;
+  }
 
   abstract name(): string;
   abstract apply(grads: (Tensor | null)[]): (Tensor | null)[];

@@ -25,25 +25,23 @@ export type BackwardFn<A extends unknown[], R> = {
 export function edgeTo(t: Tensor): Edge | null {
   if (!t.requires_grad) return null;
   if (t.grad_fn !== null) return { node: t.grad_fn, inputNr: t._outputNr };
-  let acc = t._accumulator;
+  let acc = t._accumulator as AccumulateGrad | null;
   if (acc === null) {
     acc = new AccumulateGrad(t);
     t._accumulator = acc;
   }
-  return { node: acc, inputNr: 0 };
+  return acc.edge;
 }
 
 export class OpNode extends Node {
   private released = false;
-  /** The differentiable inputs, flattened in argument order (Tensor[] arguments expanded). */
-  private inputs: Tensor[] = [];
 
   private constructor(
     readonly op: OpOverload,
     private args: unknown[],
     private result: unknown,
   ) {
-    super();
+    super(inputEdges(op, args));
   }
 
   name(): string {
@@ -68,12 +66,6 @@ export class OpNode extends Node {
   /** Records the node for one op call and marks its floating outputs as requiring grad. */
   static record(op: OpOverload, args: unknown[], result: unknown): void {
     const node = new OpNode(op, args, result);
-    const ta = op.tensorArgs;
-    for (let i = 0; i < ta.length; i++) {
-      const v = args[ta[i]!];
-      if (v instanceof Tensor) node.addInput(v);
-      else if (Array.isArray(v)) for (const t of v) if (t instanceof Tensor) node.addInput(t);
-    }
     if (result instanceof Tensor) {
       markOutput(result, node, 0);
     } else if (Array.isArray(result)) {
@@ -85,10 +77,6 @@ export class OpNode extends Node {
     }
   }
 
-  private addInput(t: Tensor): void {
-    this.inputs.push(t);
-    this.next.push(edgeTo(t));
-  }
 
   apply(grads: (Tensor | null)[]): (Tensor | null)[] {
     if (this.released) {
@@ -106,20 +94,19 @@ export class OpNode extends Node {
       const a = this.args[ta[i]!];
       const gi = perArg[ta[i]!];
       if (a instanceof Tensor) {
-        out.push(this.fit(gi as Tensor | null | undefined, k++));
+        out.push(this.fit(gi as Tensor | null | undefined, a, k++));
       } else if (Array.isArray(a)) {
         // one slot per tensor in the list, as record() made one edge per tensor
         const list = (gi ?? []) as readonly (Tensor | null)[];
-        for (let j = 0; j < a.length; j++) if (a[j] instanceof Tensor) out.push(this.fit(list[j], k++));
+        for (let j = 0; j < a.length; j++) if (a[j] instanceof Tensor) out.push(this.fit(list[j], a[j], k++));
       }
     }
     return out;
   }
 
   /** Note [broadcast reduction]: sum over broadcast dims and cast to the input's dtype. */
-  private fit(g: Tensor | null | undefined, k: number): Tensor | null {
+  private fit(g: Tensor | null | undefined, input: Tensor, k: number): Tensor | null {
     if (g === null || g === undefined || this.next[k] === null) return null;
-    const input = this.inputs[k]!;
     if (sameShape(g.shape, input.shape) && g.dtype === input.dtype) return g;
     return reduceGradToInput(g, input.shape, input.dtype);
   }
@@ -129,6 +116,21 @@ export class OpNode extends Node {
     this.args = [];
     this.result = null;
   }
+}
+
+/**
+ * One edge per differentiable input, flattened in argument order (a Tensor[] argument gives one
+ * per tensor in it); apply() walks the arguments in the same order to match gradients to edges.
+ */
+function inputEdges(op: OpOverload, args: readonly unknown[]): (Edge | null)[] {
+  const ta = op.tensorArgs;
+  const edges: (Edge | null)[] = [];
+  for (let i = 0; i < ta.length; i++) {
+    const v = args[ta[i]!];
+    if (v instanceof Tensor) edges.push(edgeTo(v));
+    else if (Array.isArray(v)) for (let j = 0; j < v.length; j++) if (v[j] instanceof Tensor) edges.push(edgeTo(v[j]));
+  }
+  return edges;
 }
 
 function markOutput(t: Tensor, node: OpNode, i: number): void {

@@ -275,10 +275,7 @@ export function defineOp<F extends (...args: any[]) => any>(
     // defaults: the hot path of small eager ops, where full binding costs as much as the kernel.
     fn = (...raw: unknown[]) => {
       const n = raw.length;
-      if (n >= minArity && n <= npositional && fastTensorArgsOk(raw, ta)) {
-        for (let i = n; i < defaults.length; i++) raw.push(defaults[i]);
-        return runOverload(only, raw);
-      }
+      if (n >= minArity && n <= npositional && fastTensorArgsOk(raw, ta)) return runOverload(only, withDefaults(raw, defaults));
       const [ov, args] = resolve(publicName, overloads, raw);
       return runOverload(ov, args);
     };
@@ -294,10 +291,7 @@ export function defineOp<F extends (...args: any[]) => any>(
       // (what strict binding would pick first) runs without binding.
       for (let i = 0; i < quick.length; i++) {
         const q = quick[i]!;
-        if (q.matches(raw)) {
-          for (let j = raw.length; j < q.defaults.length; j++) raw.push(q.defaults[j]);
-          return runOverload(q.ov, raw);
-        }
+        if (q.matches(raw)) return runOverload(q.ov, withDefaults(raw, q.defaults));
       }
       const [ov, args] = resolve(publicName, overloads, raw);
       return runOverload(ov, args);
@@ -306,6 +300,18 @@ export function defineOp<F extends (...args: any[]) => any>(
   Object.defineProperty(fn, "name", { value: publicName });
   Object.defineProperty(fn, "overloads", { value: overloads });
   return fn as unknown as Op<F>;
+}
+
+/**
+ * A hot-path call's arguments with the trailing defaults filled in. Copying into a list of the
+ * final length costs less than pushing onto the rest-parameter list, which would regrow it.
+ */
+function withDefaults(raw: unknown[], defaults: readonly unknown[]): unknown[] {
+  const n = raw.length;
+  if (n === defaults.length) return raw;
+  const args = defaults.slice();
+  for (let i = 0; i < n; i++) args[i] = raw[i];
+  return args;
 }
 
 interface QuickMatcher {

@@ -10,7 +10,7 @@
  */
 import type { TypedArray } from "../dtype.js";
 import { broadcastStrides } from "../shape.js";
-import { expf, sigmoidf, tanhf } from "./fast_math.js";
+import { expf, sigmoidf, tanhf, tanhF32 } from "./fast_math.js";
 
 export type UnaryLoop = (src: TypedArray, off: number, out: TypedArray, n: number, p0: number, p1: number) => void;
 export type StridedUnaryLoop = (
@@ -46,6 +46,7 @@ export interface BinaryKernel {
 export const KERNEL_HELPERS = {
   expf,
   tanhf,
+  tanhF32,
   sigmoidf,
   sign: (x: number) => (x > 0 ? 1 : x < 0 ? -1 : x),
   roundEven: (x: number) => {

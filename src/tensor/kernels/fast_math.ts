@@ -43,3 +43,23 @@ export function sigmoidf(x: number): number {
   const e = expf(x);
   return e / (1 + e);
 }
+
+/**
+ * Note [exact float32 tanh]: torch.tanh on float32 must store exactly what Math.tanh rounded to
+ * float32 stores, so tanhf's 1-ulp disagreements are not allowed there. tanhf is within
+ * TANHF_REL_ERR of the true tanh for |x| <= 9.1 (measured worst case 3.4e-12, so the bound has a
+ * 270x margin; test/tensor/kernels/fast_math.test.ts checks the result bit for bit). When both
+ * ends of y +- TANHF_REL_ERR * y round to the same float32, the true value, which lies between
+ * them, rounds to it as well (rounding is monotonic), and so does y; otherwise (a few percent
+ * of calls) Math.tanh decides. Beyond 9.1 tanhf returns +-1, which is also what every tanh there
+ * rounds to (tanh(9.1) = 1 - 2.5e-8 is above 1 - 2^-25, the midpoint below 1). NaN compares
+ * unequal and falls back too.
+ */
+const TANHF_REL_ERR = 2 ** -30;
+
+/** tanh rounded to float32 exactly as Math.tanh's result would be (Note [exact float32 tanh]). */
+export function tanhF32(x: number): number {
+  const y = tanhf(x);
+  const d = y * TANHF_REL_ERR;
+  return Math.fround(y - d) === Math.fround(y + d) ? y : Math.tanh(x);
+}

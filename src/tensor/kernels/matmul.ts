@@ -44,18 +44,28 @@ export function registerMatmulKernel(entry: MatmulKernelEntry): void {
   }
   TABLE.set(entry.backend, byDType);
   if (!preference.includes(entry.backend)) preference = [entry.backend, ...preference];
+  chosen.clear();
 }
 
 /** Sets which backends are tried, in order (e.g. ["wasm-simd", "js"]). */
 export function setMatmulBackends(order: readonly string[]): void {
   for (const b of order) if (!TABLE.has(b)) throw new Error(`no matmul backend named '${b}' is registered`);
   preference = order.slice();
+  chosen.clear();
 }
 
+/** The kernel picked per dtype, cleared whenever the table or the preference changes. */
+const chosen = new Map<DType, MatmulKernel>();
+
 export function getMatmulKernel(dtype: DType): MatmulKernel {
+  const hit = chosen.get(dtype);
+  if (hit !== undefined) return hit;
   for (const b of preference) {
     const k = TABLE.get(b)?.get(dtype.name);
-    if (k) return k;
+    if (k) {
+      chosen.set(dtype, k);
+      return k;
+    }
   }
   throw new Error(`no matmul kernel is registered for dtype ${dtype.name} (backends: ${preference.join(", ") || "none"})`);
 }

@@ -372,9 +372,9 @@ function linearForward(input: Tensor, weight: Tensor, bias: Tensor | null): Tens
   return bias === null ? out : add(out, bias);
 }
 
-/** Whether autograd records the pieces of a composite call (grad mode on, some input requires grad). */
-function recordsGraph(...ts: (Tensor | null)[]): boolean {
-  return gradState.enabled && ts.some((t) => t !== null && t.requires_grad);
+/** Whether autograd records the pieces of linear (grad mode on, some input requires grad). */
+function recordsGraph(input: Tensor, weight: Tensor, bias: Tensor | null): boolean {
+  return gradState.enabled && (input.requires_grad || weight.requires_grad || (bias !== null && bias.requires_grad));
 }
 
 /**
@@ -388,13 +388,16 @@ function linear2dUnrecorded(input: Tensor, weight: Tensor, bias: Tensor | null):
   return bias === null ? mmForward(input, wt) : addmmForward(bias, input, wt, 1, 1);
 }
 
+/** aten::t (registered by view.ts), looked up once on first use rather than per call. */
+let transposeOverload: OpOverload | undefined;
+
 /**
  * The recorded form of Note [unrecorded linear]: the same kernels, with the two nodes PyTorch's
  * autograd shows (TBackward0 under AddmmBackward0) recorded directly, as dispatching t and
  * addmm would record them (their forwards run no ops of their own and nothing observes them).
  */
 function linear2dRecorded(input: Tensor, weight: Tensor, bias: Tensor): Tensor {
-  const tOv = REGISTRY.get("aten::t")![0]!;
+  const tOv = (transposeOverload ??= REGISTRY.get("aten::t")![0]!);
   const addmmOv = addmm.overloads[0]!;
   const wt = new Tensor(weight.storage, [weight.shape[1]!, weight.shape[0]!], [weight._strides[1]!, weight._strides[0]!], weight.offset, weight.dtype);
   wt._base = weight._base ?? weight;

@@ -126,7 +126,7 @@ export const [cos, cos_] = unary("cos", {
 });
 export const [tanh, tanh_] = unary("tanh", {
   check: rejects("tanh_vml_cpu", "half"),
-  expr: "Math.tanh(x)", rule: "float", gradName: "TanhBackward0", backward: (g, _x, y) => tanh_backward(g, y),
+  expr: "Math.tanh(x)", exprF32: "tanhF32(x)", rule: "float", gradName: "TanhBackward0", backward: (g, _x, y) => tanh_backward(g, y),
 });
 export const [sigmoid, sigmoid_] = unary("sigmoid", {
   check: rejects("sigmoid_cpu", "half"),

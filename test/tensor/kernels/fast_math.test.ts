@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { expf, sigmoidf, tanhf } from "../../../src/tensor/kernels/fast_math.js";
+import { expf, sigmoidf, tanhf, tanhF32 } from "../../../src/tensor/kernels/fast_math.js";
 
 const f32 = new Float32Array(2);
 const i32 = new Int32Array(f32.buffer);
@@ -37,5 +37,30 @@ describe("float32-accurate fast math agrees with Math.* rounded to float32", () 
   it("sigmoidf within 1 ulp", () => {
     const ref = (x: number) => 1 / (1 + Math.exp(-x));
     expect(worstUlps(sigmoidf, ref, -30, 30, 1_000_000)).toBeLessThanOrEqual(1);
+  });
+});
+
+describe("tanhF32 stores exactly what Math.tanh stores in float32 (Note [exact float32 tanh])", () => {
+  it("agrees bit for bit on a dense grid, near 0, near the branch points and on every special value", () => {
+    const fast = new Float32Array(1);
+    const ref = new Float32Array(1);
+    const same = (x: number): boolean => {
+      fast[0] = tanhF32(x);
+      ref[0] = Math.tanh(x);
+      return Object.is(fast[0], ref[0]);
+    };
+    const bad: number[] = [];
+    const grid = (lo: number, hi: number, n: number) => {
+      for (let i = 0; i <= n && bad.length < 5; i++) {
+        const x = lo + ((hi - lo) * i) / n;
+        if (!same(x)) bad.push(x);
+      }
+    };
+    grid(-12, 12, 2_000_000);
+    grid(-1e-3, 1e-3, 200_000);
+    grid(0.54, 0.56, 200_000);
+    grid(9.09, 9.11, 200_000);
+    for (const x of [0, -0, 1e-45, -1e-45, 1e-300, 9.1, -9.1, 22, Infinity, -Infinity, NaN]) if (!same(x)) bad.push(x);
+    expect(bad).toEqual([]);
   });
 });
