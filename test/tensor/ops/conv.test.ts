@@ -127,13 +127,12 @@ describe("convolution structure", () => {
     expect(w.grad).toBeNull();
     expect(x.grad!.shape).toEqual([1, 2, 4, 4]);
   });
-  test("a larger float32 convolution stays fast", () => {
+  test("a larger float32 convolution has the padded output shape", () => {
+    // (its speed is measured by npm run bench, never in a test)
     const x = torch.randn([4, 16, 32, 32]);
     const w = torch.randn([32, 16, 3, 3]);
-    const t0 = performance.now();
     const y = torch.conv2d(x, w, null, 1, 1);
     expect(y.shape).toEqual([4, 32, 32, 32]);
-    expect(performance.now() - t0).toBeLessThan(3000);
   });
 });
 
