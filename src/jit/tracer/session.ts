@@ -7,7 +7,6 @@
 import { Tensor, conversionHooks } from "../../tensor/tensor.js";
 import { dispatchState, type OpObserver, type OpOverload } from "../../tensor/registry.js";
 import { Module, moduleCallState, type ModuleCallObserver } from "../../nn/module.js";
-import { Parameter } from "../../nn/parameter.js";
 import { warn } from "../../util/warnings.js";
 import { RuntimeError } from "../../util/errors.js";
 import {
@@ -233,4 +232,3 @@ function valueType(o: unknown, kind: string | undefined): JitType {
   return Types.tensor;
 }
 
-export { Parameter };
