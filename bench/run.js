@@ -63,6 +63,7 @@ function tsjitFigures() {
     add: timeNs(() => torch.add(a, b), 200_000),
     tanh: timeNs(() => torch.tanh(a), 200_000),
     linear: timeNs(() => lin(a), 100_000),
+    linear_nograd: torch.no_grad(() => timeNs(() => lin(a), 100_000)),
     rnn_grad: timeNs(() => loop(xs), 300) / 1000,
     rnn_nograd: torch.no_grad(() => timeNs(() => loop(xs), 300)) / 1000,
     gflops: (2 * 512 ** 3) / mmNs,
@@ -102,6 +103,7 @@ m, n = torch.randn(512, 512), torch.randn(512, 512)
 out = dict(add=t(lambda: torch.add(a, b), 100000), tanh=t(lambda: torch.tanh(a), 100000),
            linear=t(lambda: lin(a), 50000), rnn_grad=t(lambda: loop(xs), 100) / 1000)
 with torch.no_grad():
+    out["linear_nograd"] = t(lambda: lin(a), 50000)
     out["rnn_nograd"] = t(lambda: loop(xs), 100) / 1000
 out["gflops"] = 2 * 512 ** 3 / t(lambda: torch.mm(m, n), 5, 5)
 print(json.dumps(out))
@@ -127,7 +129,8 @@ const ref = pytorchFigures();
 const rows = [
   ["add 3x4", "add", "ns", 300],
   ["tanh 3x4", "tanh", "ns", 300],
-  ["Linear(4,4) on 3x4", "linear", "ns", 300],
+  ["Linear(4,4) on 3x4, grad", "linear", "ns", 300],
+  ["Linear(4,4) on 3x4, no_grad", "linear_nograd", "ns", null],
   ["seed RNN loop, 100 steps, grad", "rnn_grad", "µs", 150],
   ["seed RNN loop, 100 steps, no_grad", "rnn_nograd", "µs", null],
   ["matmul 512x512 float32", "gflops", "GFLOPS", null],
