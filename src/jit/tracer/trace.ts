@@ -171,31 +171,19 @@ export function trace(
     return fn;
   }
   const args = asArgs(example_inputs);
-  if (fn instanceof Module) {
-    const traced = traceModuleMethods(fn, { forward: args });
-    if (opts.check_trace !== false) {
-      checkTrace(
-        (inputs) => {
-          const t = traceModuleMethods(fn, { forward: inputs });
-          return { graph: comparable(t.graph), call: (a) => t(...a) };
-        },
-        (a) => fn(...a),
-        comparable(traced.graph),
-        opts.check_inputs ?? [args],
-        opts.check_tolerance ?? 1e-5,
-      );
-    }
-    return traced;
-  }
-  const traced = traceFunction(fn, args);
+  // one tracer for both kinds; check_trace runs it again on the check inputs
+  const traceOnce = fn instanceof Module
+    ? (inputs: unknown[]) => traceModuleMethods(fn, { forward: inputs })
+    : (inputs: unknown[]) => traceFunction(fn, inputs);
+  const traced = traceOnce(args);
   if (opts.check_trace !== false) {
     checkTrace(
       (inputs) => {
-        const t = traceFunction(fn, inputs);
-        return { graph: printGraph(t.graph, { sourceLocations: false }), call: (a) => t(...a) };
+        const t = traceOnce(inputs);
+        return { graph: comparable(t.graph), call: (a) => (t as (...x: unknown[]) => unknown)(...a) };
       },
-      (a) => fn(...a),
-      printGraph(traced.graph, { sourceLocations: false }),
+      (a) => (fn as (...x: unknown[]) => unknown)(...a),
+      comparable(traced.graph),
       opts.check_inputs ?? [args],
       opts.check_tolerance ?? 1e-5,
     );

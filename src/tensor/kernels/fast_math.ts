@@ -1,5 +1,5 @@
 /**
- * Float32-accurate elementwise math for float32 kernels. V8's Math.tanh costs ~20 ns per call
+ * Float32-accurate elementwise math for float32 kernels. V8's Math.tanh costs 13–17 ns per call (performance-anchors.md)
  * (a C++ libm call that TurboFan does not inline); on tiny tensors that is most of an op. These
  * forms are pure arithmetic that TurboFan inlines, and agree with Math.tanh rounded to float32
  * to within 1 ulp (checked on a dense grid in test/tensor/kernels/fast_math.test.ts). Float64

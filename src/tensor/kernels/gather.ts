@@ -7,6 +7,7 @@
  * strides and offset, never data, so indexing can run them on a virtual row-major layout to
  * find which logical elements an assignment `x[items] = v` writes.
  */
+import { fillStridedOffsets } from "./strided.js";
 import { IndexError, RuntimeError, TypeError_ } from "../../util/errors.js";
 import { int64, roundToDType, type DType, type TypedArray } from "../dtype.js";
 import { Tensor } from "../tensor.js";
@@ -210,22 +211,7 @@ export function expandGeometry(self: Geo & { dtype: DType }, size: Size): Geo {
 /** The storage offset of every element of a strided layout, in row-major order. */
 export function stridedOffsets(shape: Size, strides: Size, base: number): Float64Array {
   const n = numel(shape);
-  const out = new Float64Array(n);
-  const nd = shape.length;
-  if (n === 0) return out;
-  const idx = new Array<number>(nd).fill(0);
-  let p = base;
-  for (let i = 0; i < n; i++) {
-    out[i] = p;
-    for (let d = nd - 1; d >= 0; d--) {
-      idx[d]!++;
-      p += strides[d]!;
-      if (idx[d]! < shape[d]!) break;
-      p -= strides[d]! * shape[d]!;
-      idx[d] = 0;
-    }
-  }
-  return out;
+  return fillStridedOffsets(new Float64Array(n), n, shape, strides, base);
 }
 
 /** Long index tensors already broadcast to one shape, and the dims of self they index. */

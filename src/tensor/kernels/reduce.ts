@@ -5,6 +5,7 @@
  * reducer a plain loop over doubles whatever the input dtype, and accumulates float32 in
  * float64 (more accurate than PyTorch's cascade sum, equal after rounding in nearly all cases).
  */
+import { fillStridedOffsets } from "./strided.js";
 import { RuntimeError } from "../../util/errors.js";
 import { bool, float16, bfloat16, roundToDType, type DType, type TypedArray } from "../dtype.js";
 import { contiguousStrides, normalizeDim, numel } from "../shape.js";
@@ -119,26 +120,7 @@ function scratch(slot: number, n: number): Float64Array {
 
 /** Offsets of an odometer walk over (shape, strides) from `start`, into scratch `slot`. */
 function walkOffsets(slot: number, count: number, shape: readonly number[], strides: readonly number[], start: number): Float64Array {
-  const offs = scratch(slot, count);
-  const nd = shape.length;
-  if (nd === 1) {
-    const st = strides[0]!;
-    for (let o = 0, p = start; o < count; o++, p += st) offs[o] = p;
-    return offs;
-  }
-  const idx = new Array<number>(nd).fill(0);
-  let p = start;
-  for (let o = 0; o < count; o++) {
-    offs[o] = p;
-    for (let d = nd - 1; d >= 0; d--) {
-      idx[d]!++;
-      p += strides[d]!;
-      if (idx[d]! < shape[d]!) break;
-      p -= strides[d]! * shape[d]!;
-      idx[d] = 0;
-    }
-  }
-  return offs;
+  return fillStridedOffsets(scratch(slot, count), count, shape, strides, start);
 }
 
 /** Copies the reduced elements starting at `base` into buf[0..inner). */
