@@ -220,7 +220,7 @@ export function runOverload(ov: OpOverload, args: unknown[]): unknown {
   dispatchState.depth++;
   let out: unknown;
   try {
-    out = ov.forward(...args);
+    out = callForward(ov.forward, args);
   } finally {
     dispatchState.depth--;
     if (muteGrad) gradState.enabled = true;
@@ -230,6 +230,18 @@ export function runOverload(ov: OpOverload, args: unknown[]): unknown {
   const observer = dispatchState.observer;
   if (observer !== null && dispatchState.depth === 0) observer.record(ov, args, out);
   return out;
+}
+
+/** `f(...args)` without the spread for the common arities: spread calls cost on every op. */
+function callForward(f: (...args: any[]) => unknown, a: unknown[]): unknown {
+  switch (a.length) {
+    case 1: return f(a[0]);
+    case 2: return f(a[0], a[1]);
+    case 3: return f(a[0], a[1], a[2]);
+    case 4: return f(a[0], a[1], a[2], a[3]);
+    case 5: return f(a[0], a[1], a[2], a[3], a[4]);
+    default: return f(...a);
+  }
 }
 
 function anyRequiresGrad(ov: OpOverload, args: readonly unknown[]): boolean {
@@ -395,8 +407,14 @@ function fastTensorArgsOk(raw: readonly unknown[], ta: readonly number[]): boole
 /** Installs `Tensor.prototype[name]` as a call of `op` with `this` first. */
 export function installMethod(name: string, op: (...args: any[]) => unknown): void {
   Object.defineProperty(Tensor.prototype, name, {
-    value: function (this: Tensor, ...rest: unknown[]) {
-      return op(this, ...rest);
+    // arity-specialised: a rest parameter plus a spread call would allocate on every method call
+    value: function (this: Tensor, a?: unknown, b?: unknown, c?: unknown) {
+      const n = arguments.length;
+      if (n === 0) return op(this);
+      if (n === 1) return op(this, a);
+      if (n === 2) return op(this, a, b);
+      if (n === 3) return op(this, a, b, c);
+      return op(this, ...(Array.prototype.slice.call(arguments) as unknown[]));
     },
     writable: true,
     configurable: true,
