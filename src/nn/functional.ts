@@ -7,6 +7,12 @@
  * Each wrapper does what torch/nn/functional.py does before calling the op (argument checks,
  * defaults such as stride = kernel_size, reduction strings to enums), so the ops recorded, the
  * grad_fn names and the error messages are PyTorch's.
+ *
+ * A wrapper that is a Python function in PyTorch (F.relu, F.max_pool2d, F.batch_norm, ...)
+ * runs in a name frame of its own binding its parameters, so a trace names the values it
+ * passes to the op `input`, as PyTorch's does (Note [local names] in
+ * src/tensor/local_names.ts); the ones that are C++ builtins there (F.linear, F.conv2d,
+ * F.gelu, F.avg_pool2d, F.pad) do not, and their arguments take the caller's names.
  */
 import { Tensor } from "../tensor/tensor.js";
 import type { DType, DTypeName } from "../tensor/dtype.js";
@@ -26,6 +32,7 @@ import * as loss from "../tensor/ops/loss.js";
 import * as view from "../tensor/ops/view.js";
 import "../tensor/ops/reduce_stats.js"; // Tensor.norm
 import { pySignature, type Call } from "./layers/utils.js";
+import { enterNameFrame, leaveNameFrame, nameLocal } from "../tensor/local_names.js";
 
 type IntOrList = number | readonly number[];
 
@@ -45,8 +52,14 @@ function warnOnce(message: string): void {
 const RELU = pySignature("relu", "input, inplace=False");
 /** F.relu(input, inplace=False). */
 export function relu(input: Tensor, ...rest: Call<[inplace: boolean], { inplace?: boolean }>): Tensor {
-  const [x, inplace] = RELU.bind(input, rest) as [Tensor, boolean];
-  return inplace ? unary.relu_(x) : unary.relu(x);
+  const bound = RELU.bind(input, rest);
+  const [x, inplace] = bound as [Tensor, boolean];
+  const frame = enterNameFrame(RELU.names, bound);
+  try {
+    return inplace ? unary.relu_(x) : unary.relu(x);
+  } finally {
+    leaveNameFrame(frame);
+  }
 }
 
 /** F.relu_(input). */
@@ -64,8 +77,14 @@ export function gelu(input: Tensor, ...rest: Call<[approximate: "none" | "tanh"]
 const SILU = pySignature("silu", "input, inplace=False");
 /** F.silu(input, inplace=False). */
 export function silu(input: Tensor, ...rest: Call<[inplace: boolean], { inplace?: boolean }>): Tensor {
-  const [x, inplace] = SILU.bind(input, rest) as [Tensor, boolean];
-  return inplace ? unary.silu_(x) : unary.silu(x);
+  const bound = SILU.bind(input, rest);
+  const [x, inplace] = bound as [Tensor, boolean];
+  const frame = enterNameFrame(SILU.names, bound);
+  try {
+    return inplace ? unary.silu_(x) : unary.silu(x);
+  } finally {
+    leaveNameFrame(frame);
+  }
 }
 
 const SOFTPLUS = pySignature("softplus", "input, beta=1, threshold=20");
@@ -80,15 +99,27 @@ type InplaceKw = { inplace?: boolean };
 const LEAKY_RELU = pySignature("leaky_relu", "input, negative_slope=0.01, inplace=False");
 /** F.leaky_relu(input, negative_slope=0.01, inplace=False). */
 export function leaky_relu(input: Tensor, ...rest: Call<[negative_slope: number, inplace: boolean], InplaceKw & { negative_slope?: number }>): Tensor {
-  const [x, slope, inplace] = LEAKY_RELU.bind(input, rest) as [Tensor, number, boolean];
-  return inplace ? unary.leaky_relu_(x, slope) : unary.leaky_relu(x, slope);
+  const bound = LEAKY_RELU.bind(input, rest);
+  const [x, slope, inplace] = bound as [Tensor, number, boolean];
+  const frame = enterNameFrame(LEAKY_RELU.names, bound);
+  try {
+    return inplace ? unary.leaky_relu_(x, slope) : unary.leaky_relu(x, slope);
+  } finally {
+    leaveNameFrame(frame);
+  }
 }
 
 const ELU = pySignature("elu", "input, alpha=1.0, inplace=False");
 /** F.elu(input, alpha=1.0, inplace=False). */
 export function elu(input: Tensor, ...rest: Call<[alpha: number, inplace: boolean], InplaceKw & { alpha?: number }>): Tensor {
-  const [x, alpha, inplace] = ELU.bind(input, rest) as [Tensor, number, boolean];
-  return inplace ? unary.elu_(x, alpha) : unary.elu(x, alpha);
+  const bound = ELU.bind(input, rest);
+  const [x, alpha, inplace] = bound as [Tensor, number, boolean];
+  const frame = enterNameFrame(ELU.names, bound);
+  try {
+    return inplace ? unary.elu_(x, alpha) : unary.elu(x, alpha);
+  } finally {
+    leaveNameFrame(frame);
+  }
 }
 
 const HARDTANH = pySignature("hardtanh", "input, min_val=-1.0, max_val=1.0, inplace=False");
@@ -96,27 +127,52 @@ const HARDTANH = pySignature("hardtanh", "input, min_val=-1.0, max_val=1.0, inpl
 export function hardtanh(
   input: Tensor, ...rest: Call<[min_val: number, max_val: number, inplace: boolean], InplaceKw & { min_val?: number; max_val?: number }>
 ): Tensor {
-  const [x, lo, hi, inplace] = HARDTANH.bind(input, rest) as [Tensor, number, number, boolean];
-  return inplace ? unary.hardtanh_(x, lo, hi) : unary.hardtanh(x, lo, hi);
+  const bound = HARDTANH.bind(input, rest);
+  const [x, lo, hi, inplace] = bound as [Tensor, number, number, boolean];
+  const frame = enterNameFrame(HARDTANH.names, bound);
+  try {
+    return inplace ? unary.hardtanh_(x, lo, hi) : unary.hardtanh(x, lo, hi);
+  } finally {
+    leaveNameFrame(frame);
+  }
 }
 
 const RELU6 = pySignature("relu6", "input, inplace=False");
 /** F.relu6(input, inplace=False). */
 export function relu6(input: Tensor, ...rest: Call<[inplace: boolean], InplaceKw>): Tensor {
-  const [x, inplace] = RELU6.bind(input, rest) as [Tensor, boolean];
-  return inplace ? unary.relu6_(x) : unary.relu6(x);
+  const bound = RELU6.bind(input, rest);
+  const [x, inplace] = bound as [Tensor, boolean];
+  const frame = enterNameFrame(RELU6.names, bound);
+  try {
+    return inplace ? unary.relu6_(x) : unary.relu6(x);
+  } finally {
+    leaveNameFrame(frame);
+  }
 }
+
+/** The parameter list of a one-argument wrapper, for its name frame. */
+const INPUT = ["input"] as const;
 
 /** F.sigmoid(input) (PyTorch warns that it is deprecated in favour of torch.sigmoid). */
 export function sigmoid(input: Tensor): Tensor {
   warnOnce("nn.functional.sigmoid is deprecated. Use torch.sigmoid instead.");
-  return unary.sigmoid(input);
+  const frame = enterNameFrame(INPUT, [input]);
+  try {
+    return unary.sigmoid(input);
+  } finally {
+    leaveNameFrame(frame);
+  }
 }
 
 /** F.tanh(input) (deprecated in favour of torch.tanh, as in PyTorch). */
 export function tanh(input: Tensor): Tensor {
   warnOnce("nn.functional.tanh is deprecated. Use torch.tanh instead.");
-  return unary.tanh(input);
+  const frame = enterNameFrame(INPUT, [input]);
+  try {
+    return unary.tanh(input);
+  } finally {
+    leaveNameFrame(frame);
+  }
 }
 
 type SoftmaxKw = { dim?: number | null; _stacklevel?: number; dtype?: DType | DTypeName | null };
@@ -130,17 +186,29 @@ function softmaxDim(name: string, ndim: number): number {
 const SOFTMAX = pySignature("softmax", "input, dim=None, _stacklevel=3, dtype=None");
 /** F.softmax(input, dim=None, _stacklevel=3, dtype=None). */
 export function softmax(input: Tensor, ...rest: Call<[dim: number | null, _stacklevel: number, dtype: DType | DTypeName | null], SoftmaxKw>): Tensor {
-  const [x, dim, , dtype] = SOFTMAX.bind(input, rest) as [Tensor, number | null, number, DType | DTypeName | null];
-  const d = dim ?? softmaxDim("softmax", x.dim());
-  return dtype === null ? softmaxOps.softmax(x, d) : softmaxOps.softmax(x, d, dtype);
+  const bound = SOFTMAX.bind(input, rest);
+  const [x, dim, , dtype] = bound as [Tensor, number | null, number, DType | DTypeName | null];
+  const frame = enterNameFrame(SOFTMAX.names, bound);
+  try {
+    const d = dim ?? softmaxDim("softmax", x.dim());
+    return dtype === null ? softmaxOps.softmax(x, d) : softmaxOps.softmax(x, d, dtype);
+  } finally {
+    leaveNameFrame(frame);
+  }
 }
 
 const LOG_SOFTMAX = pySignature("log_softmax", "input, dim=None, _stacklevel=3, dtype=None");
 /** F.log_softmax(input, dim=None, _stacklevel=3, dtype=None). */
 export function log_softmax(input: Tensor, ...rest: Call<[dim: number | null, _stacklevel: number, dtype: DType | DTypeName | null], SoftmaxKw>): Tensor {
-  const [x, dim, , dtype] = LOG_SOFTMAX.bind(input, rest) as [Tensor, number | null, number, DType | DTypeName | null];
-  const d = dim ?? softmaxDim("log_softmax", x.dim());
-  return dtype === null ? softmaxOps.log_softmax(x, d) : softmaxOps.log_softmax(x, d, dtype);
+  const bound = LOG_SOFTMAX.bind(input, rest);
+  const [x, dim, , dtype] = bound as [Tensor, number | null, number, DType | DTypeName | null];
+  const frame = enterNameFrame(LOG_SOFTMAX.names, bound);
+  try {
+    const d = dim ?? softmaxDim("log_softmax", x.dim());
+    return dtype === null ? softmaxOps.log_softmax(x, d) : softmaxOps.log_softmax(x, d, dtype);
+  } finally {
+    leaveNameFrame(frame);
+  }
 }
 
 // ------------------------------------------------------------------------- linear and conv
@@ -176,34 +244,58 @@ const MAX_POOL2D = pySignature("max_pool2d", "input, kernel_size, stride=None, p
 /** F.max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False). */
 export function max_pool2d(input: Tensor, kernel_size: IntOrList, ...rest: MaxPoolRest): Tensor;
 export function max_pool2d(input: Tensor, kernel_size: IntOrList, ...rest: MaxPoolRest): Tensor | [Tensor, Tensor] {
-  const [x, k, stride, padding, dilation, ceil, withIndices] = MAX_POOL2D.bind(input, [kernel_size, ...rest]) as
+  const bound = MAX_POOL2D.bind(input, [kernel_size, ...rest]);
+  const [x, k, stride, padding, dilation, ceil, withIndices] = bound as
     [Tensor, IntOrList, IntOrList | null, IntOrList, IntOrList, boolean, boolean];
-  if (withIndices) return pool.max_pool2d_with_indices(x, ints(k), ints(stride ?? []), ints(padding), ints(dilation), ceil);
-  return pool.max_pool2d(x, ints(k), ints(stride ?? []), ints(padding), ints(dilation), ceil);
+  const frame = enterNameFrame(MAX_POOL2D.names, bound);
+  try {
+    if (withIndices) return pool.max_pool2d_with_indices(x, ints(k), ints(stride ?? []), ints(padding), ints(dilation), ceil);
+    return pool.max_pool2d(x, ints(k), ints(stride ?? []), ints(padding), ints(dilation), ceil);
+  } finally {
+    leaveNameFrame(frame);
+  }
 }
 
 /** F.max_pool2d_with_indices(...): [output, indices]. */
 export function max_pool2d_with_indices(input: Tensor, kernel_size: IntOrList, ...rest: MaxPoolRest): [Tensor, Tensor] {
-  const [x, k, stride, padding, dilation, ceil] = MAX_POOL2D.bind(input, [kernel_size, ...rest]) as
+  const bound = MAX_POOL2D.bind(input, [kernel_size, ...rest]);
+  const [x, k, stride, padding, dilation, ceil] = bound as
     [Tensor, IntOrList, IntOrList | null, IntOrList, IntOrList, boolean];
-  return pool.max_pool2d_with_indices(x, ints(k), ints(stride ?? []), ints(padding), ints(dilation), ceil);
+  const frame = enterNameFrame(MAX_POOL2D.names, bound);
+  try {
+    return pool.max_pool2d_with_indices(x, ints(k), ints(stride ?? []), ints(padding), ints(dilation), ceil);
+  } finally {
+    leaveNameFrame(frame);
+  }
 }
 
 const MAX_POOL1D = pySignature("max_pool1d", "input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False");
 /** F.max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False). */
 export function max_pool1d(input: Tensor, kernel_size: IntOrList, ...rest: MaxPoolRest): Tensor;
 export function max_pool1d(input: Tensor, kernel_size: IntOrList, ...rest: MaxPoolRest): Tensor | [Tensor, Tensor] {
-  const [x, k, stride, padding, dilation, ceil, withIndices] = MAX_POOL1D.bind(input, [kernel_size, ...rest]) as
+  const bound = MAX_POOL1D.bind(input, [kernel_size, ...rest]);
+  const [x, k, stride, padding, dilation, ceil, withIndices] = bound as
     [Tensor, IntOrList, IntOrList | null, IntOrList, IntOrList, boolean, boolean];
-  if (withIndices) return pool.max_pool1d_with_indices(x, ints(k), ints(stride ?? []), ints(padding), ints(dilation), ceil);
-  return pool.max_pool1d(x, ints(k), ints(stride ?? []), ints(padding), ints(dilation), ceil);
+  const frame = enterNameFrame(MAX_POOL1D.names, bound);
+  try {
+    if (withIndices) return pool.max_pool1d_with_indices(x, ints(k), ints(stride ?? []), ints(padding), ints(dilation), ceil);
+    return pool.max_pool1d(x, ints(k), ints(stride ?? []), ints(padding), ints(dilation), ceil);
+  } finally {
+    leaveNameFrame(frame);
+  }
 }
 
 /** F.max_pool1d_with_indices(...): [output, indices]. */
 export function max_pool1d_with_indices(input: Tensor, kernel_size: IntOrList, ...rest: MaxPoolRest): [Tensor, Tensor] {
-  const [x, k, stride, padding, dilation, ceil] = MAX_POOL1D.bind(input, [kernel_size, ...rest]) as
+  const bound = MAX_POOL1D.bind(input, [kernel_size, ...rest]);
+  const [x, k, stride, padding, dilation, ceil] = bound as
     [Tensor, IntOrList, IntOrList | null, IntOrList, IntOrList, boolean];
-  return pool.max_pool1d_with_indices(x, ints(k), ints(stride ?? []), ints(padding), ints(dilation), ceil);
+  const frame = enterNameFrame(MAX_POOL1D.names, bound);
+  try {
+    return pool.max_pool1d_with_indices(x, ints(k), ints(stride ?? []), ints(padding), ints(dilation), ceil);
+  } finally {
+    leaveNameFrame(frame);
+  }
 }
 
 const AVG_POOL1D = pySignature("avg_pool1d", "input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True");
@@ -243,9 +335,15 @@ function listWithDefault(size: number | null | readonly (number | null)[], defau
   return s.map((v, i) => v ?? tail[i]!);
 }
 
+const ADAPTIVE_AVG_POOL2D = ["input", "output_size"] as const;
 /** F.adaptive_avg_pool2d(input, output_size); an entry of null keeps that input size. */
 export function adaptive_avg_pool2d(input: Tensor, output_size: number | null | readonly (number | null)[]): Tensor {
-  return pool.adaptive_avg_pool2d(input, listWithDefault(output_size, input.shape));
+  const frame = enterNameFrame(ADAPTIVE_AVG_POOL2D, [input, output_size]);
+  try {
+    return pool.adaptive_avg_pool2d(input, listWithDefault(output_size, input.shape));
+  } finally {
+    leaveNameFrame(frame);
+  }
 }
 
 // --------------------------------------------------------------------------- normalization
@@ -264,10 +362,17 @@ export function batch_norm(
   input: Tensor, running_mean: Opt<Tensor>, running_var: Opt<Tensor>,
   ...rest: Call<[weight: Tensor | null, bias: Tensor | null, training: boolean, momentum: number, eps: number], BatchNormKw>
 ): Tensor {
-  const [x, rm, rv, w, b, training, momentum, eps] = BATCH_NORM.bind(input, [running_mean ?? null, running_var ?? null, ...rest]) as
+  const bound = BATCH_NORM.bind(input, [running_mean ?? null, running_var ?? null, ...rest]);
+  const [x, rm, rv, w, b, training, momentum, eps] = bound as
     [Tensor, Tensor | null, Tensor | null, Tensor | null, Tensor | null, boolean, number, number];
-  if (training) verifyBatchSize(x.shape);
-  return norm.batch_norm(x, w, b, rm, rv, training, momentum, eps, false);
+  const frame = enterNameFrame(BATCH_NORM.names, bound);
+  try {
+    if (training) verifyBatchSize(x.shape);
+    // cudnn_enabled: torch.backends.cudnn.enabled, True even in a CPU build (traces record it)
+    return norm.batch_norm(x, w, b, rm, rv, training, momentum, eps, true);
+  } finally {
+    leaveNameFrame(frame);
+  }
 }
 
 type LayerNormKw = { weight?: Tensor | null; bias?: Tensor | null; eps?: number };
@@ -277,9 +382,15 @@ export function layer_norm(
   input: Tensor, normalized_shape: IntOrList,
   ...rest: Call<[weight: Tensor | null, bias: Tensor | null, eps: number], LayerNormKw>
 ): Tensor {
-  const [x, shape, w, b, eps] = LAYER_NORM.bind(input, [normalized_shape, ...rest]) as
+  const bound = LAYER_NORM.bind(input, [normalized_shape, ...rest]);
+  const [x, shape, w, b, eps] = bound as
     [Tensor, IntOrList, Tensor | null, Tensor | null, number];
-  return norm.layer_norm(x, typeof shape === "number" ? [shape] : shape.slice(), w, b, eps, false);
+  const frame = enterNameFrame(LAYER_NORM.names, bound);
+  try {
+    return norm.layer_norm(x, typeof shape === "number" ? [shape] : shape.slice(), w, b, eps, true);
+  } finally {
+    leaveNameFrame(frame);
+  }
 }
 
 // ---------------------------------------------------------------------- embedding, dropout
@@ -291,30 +402,42 @@ export function embedding(
   input: Tensor, weight: Tensor,
   ...rest: Call<[padding_idx: number | null, max_norm: number | null, norm_type: number, scale_grad_by_freq: boolean, sparse: boolean], EmbeddingKw>
 ): Tensor {
-  const [idx, w, paddingIdx, maxNorm, normType, scaleGrad, sparse] = EMBEDDING.bind(input, [weight, ...rest]) as
+  const bound = EMBEDDING.bind(input, [weight, ...rest]);
+  const [idx, w, paddingIdx, maxNorm, normType, scaleGrad, sparse] = bound as
     [Tensor, Tensor, number | null, number | null, number, boolean, boolean];
-  let pad = -1;
-  if (paddingIdx !== null) {
-    const n = w.size(0);
-    if (paddingIdx > 0 && !(paddingIdx < n)) throw new TorchError("AssertionError", "Padding_idx must be within num_embeddings");
-    if (paddingIdx < 0 && !(paddingIdx >= -n)) throw new TorchError("AssertionError", "Padding_idx must be within num_embeddings");
-    pad = paddingIdx < 0 ? n + paddingIdx : paddingIdx;
+  const frame = enterNameFrame(EMBEDDING.names, bound);
+  try {
+    let pad = -1;
+    if (paddingIdx !== null) {
+      const n = w.size(0);
+      if (paddingIdx > 0 && !(paddingIdx < n)) throw new TorchError("AssertionError", "Padding_idx must be within num_embeddings");
+      if (paddingIdx < 0 && !(paddingIdx >= -n)) throw new TorchError("AssertionError", "Padding_idx must be within num_embeddings");
+      pad = paddingIdx < 0 ? n + paddingIdx : paddingIdx;
+    }
+    let x = idx;
+    if (maxNorm !== null) {
+      x = nameLocal(view.contiguous(idx), "input"); // `input = input.contiguous()` in PyTorch
+      no_grad(() => emb.embedding_renorm_(w, x, maxNorm, normType));
+    }
+    return emb.embedding(w, x, pad, scaleGrad, sparse);
+  } finally {
+    leaveNameFrame(frame);
   }
-  let x = idx;
-  if (maxNorm !== null) {
-    x = view.contiguous(idx);
-    no_grad(() => emb.embedding_renorm_(w, x, maxNorm, normType));
-  }
-  return emb.embedding(w, x, pad, scaleGrad, sparse);
 }
 
 type DropoutKw = { p?: number; training?: boolean; inplace?: boolean };
 const DROPOUT = pySignature("dropout", "input, p=0.5, training=True, inplace=False");
 /** F.dropout(input, p=0.5, training=True, inplace=False). */
 export function dropout(input: Tensor, ...rest: Call<[p: number, training: boolean, inplace: boolean], DropoutKw>): Tensor {
-  const [x, p, training, inplace] = DROPOUT.bind(input, rest) as [Tensor, number, boolean, boolean];
-  if (p < 0 || p > 1) throw new ValueError(`dropout probability has to be between 0 and 1, but got ${p}`);
-  return inplace ? drop.dropout_(x, p, training) : drop.dropout(x, p, training);
+  const bound = DROPOUT.bind(input, rest);
+  const [x, p, training, inplace] = bound as [Tensor, number, boolean, boolean];
+  const frame = enterNameFrame(DROPOUT.names, bound);
+  try {
+    if (p < 0 || p > 1) throw new ValueError(`dropout probability has to be between 0 and 1, but got ${p}`);
+    return inplace ? drop.dropout_(x, p, training) : drop.dropout(x, p, training);
+  } finally {
+    leaveNameFrame(frame);
+  }
 }
 
 // ---------------------------------------------------------------------------------- losses
@@ -353,14 +476,20 @@ export function mse_loss(
   input: Tensor, target: Tensor,
   ...rest: Call<[size_average: boolean | null, reduce: boolean | null, reduction: Reduction], MseKw>
 ): Tensor {
-  const [x, t, sa, red, reduction] = MSE_LOSS.bind(input, [target, ...rest]) as
+  const bound = MSE_LOSS.bind(input, [target, ...rest]);
+  const [x, t, sa, red, reduction] = bound as
     [Tensor, Tensor, boolean | null, boolean | null, Reduction];
-  if (x.shape.length !== t.shape.length || x.shape.some((s, i) => s !== t.shape[i])) {
-    warnOnce(`Using a target size (torch.Size([${t.shape.join(", ")}])) that is different to the input size (torch.Size([${x.shape.join(", ")}])). ` +
-      "This will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.");
+  const frame = enterNameFrame(MSE_LOSS.names, bound);
+  try {
+    if (x.shape.length !== t.shape.length || x.shape.some((s, i) => s !== t.shape[i])) {
+      warnOnce(`Using a target size (torch.Size([${t.shape.join(", ")}])) that is different to the input size (torch.Size([${x.shape.join(", ")}])). ` +
+        "This will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.");
+    }
+    const r = sa !== null || red !== null ? legacyReduction(sa, red) : reduction;
+    return loss.mse_loss(...broadcastPair(x, t), reductionEnum(r));
+  } finally {
+    leaveNameFrame(frame);
   }
-  const r = sa !== null || red !== null ? legacyReduction(sa, red) : reduction;
-  return loss.mse_loss(...broadcastPair(x, t), reductionEnum(r));
 }
 
 type CrossEntropyKw = LegacyKw & { weight?: Tensor | null; ignore_index?: number; label_smoothing?: number };
@@ -372,10 +501,16 @@ export function cross_entropy(
   input: Tensor, target: Tensor,
   ...rest: Call<[weight: Tensor | null, size_average: boolean | null, ignore_index: number, reduce: boolean | null, reduction: Reduction, label_smoothing: number], CrossEntropyKw>
 ): Tensor {
-  const [x, t, w, sa, ignore, red, reduction, smoothing] = CROSS_ENTROPY.bind(input, [target, ...rest]) as
+  const bound = CROSS_ENTROPY.bind(input, [target, ...rest]);
+  const [x, t, w, sa, ignore, red, reduction, smoothing] = bound as
     [Tensor, Tensor, Tensor | null, boolean | null, number, boolean | null, Reduction, number];
-  const r = sa !== null || red !== null ? legacyReduction(sa, red) : reduction;
-  return loss.cross_entropy_loss(x, t, w, reductionEnum(r), ignore, smoothing);
+  const frame = enterNameFrame(CROSS_ENTROPY.names, bound);
+  try {
+    const r = sa !== null || red !== null ? legacyReduction(sa, red) : reduction;
+    return loss.cross_entropy_loss(x, t, w, reductionEnum(r), ignore, smoothing);
+  } finally {
+    leaveNameFrame(frame);
+  }
 }
 
 type NllKw = LegacyKw & { weight?: Tensor | null; ignore_index?: number };
@@ -385,10 +520,16 @@ export function nll_loss(
   input: Tensor, target: Tensor,
   ...rest: Call<[weight: Tensor | null, size_average: boolean | null, ignore_index: number, reduce: boolean | null, reduction: Reduction], NllKw>
 ): Tensor {
-  const [x, t, w, sa, ignore, red, reduction] = NLL_LOSS.bind(input, [target, ...rest]) as
+  const bound = NLL_LOSS.bind(input, [target, ...rest]);
+  const [x, t, w, sa, ignore, red, reduction] = bound as
     [Tensor, Tensor, Tensor | null, boolean | null, number, boolean | null, Reduction];
-  const r = sa !== null || red !== null ? legacyReduction(sa, red) : reduction;
-  return loss.nll_loss_nd(x, t, w, reductionEnum(r), ignore);
+  const frame = enterNameFrame(NLL_LOSS.names, bound);
+  try {
+    const r = sa !== null || red !== null ? legacyReduction(sa, red) : reduction;
+    return loss.nll_loss_nd(x, t, w, reductionEnum(r), ignore);
+  } finally {
+    leaveNameFrame(frame);
+  }
 }
 
 // ------------------------------------------------------------------------------ utilities
@@ -431,10 +572,16 @@ const NORMALIZE = pySignature("normalize", "input, p=2.0, dim=1, eps=1e-12, out=
 export function normalize(
   input: Tensor, ...rest: Call<[p: number, dim: number, eps: number], { p?: number; dim?: number; eps?: number }>
 ): Tensor {
-  const [x, p, dim, eps, out] = NORMALIZE.bind(input, rest) as [Tensor, number, number, number, Tensor | null];
-  if (out !== null) throw new NotImplementedError("normalize: the out= argument is not supported");
-  const denom = x.norm(p, dim, true).clamp_min(eps).expand_as(x);
-  return x.div(denom);
+  const bound = NORMALIZE.bind(input, rest);
+  const [x, p, dim, eps, out] = bound as [Tensor, number, number, number, Tensor | null];
+  const frame = enterNameFrame(NORMALIZE.names, bound);
+  try {
+    if (out !== null) throw new NotImplementedError("normalize: the out= argument is not supported");
+    const denom = x.norm(p, dim, true).clamp_min(eps).expand_as(x);
+    return x.div(denom);
+  } finally {
+    leaveNameFrame(frame);
+  }
 }
 
 const ONE_HOT = pySignature("one_hot", "tensor, num_classes=-1");

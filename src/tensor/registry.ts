@@ -50,6 +50,8 @@ export interface OpOverload {
 /** Receives every outermost op call; the tracer implements it (Step 2). */
 export interface OpObserver {
   record(op: OpOverload, args: readonly unknown[], out: unknown): void;
+  /** A tensor made from JS data (`torch.tensor`): a trace records it as constant → to → detach. */
+  recordLiteral?(t: Tensor): void;
 }
 
 export const dispatchState = {

@@ -17,6 +17,9 @@ import { baseQualifiedName, freshQualifiedName } from "../qualified_names.js";
 import { argumentValue, getAttrChain, tensorValue, type Frame } from "./values.js";
 import { callerLocation } from "./location.js";
 import { argumentNames } from "./arg_names.js";
+import { enterNameFrame, leaveNameFrame, localNameOf, startLocalNames, stopLocalNames, type NameFrame } from "../../tensor/local_names.js";
+import { recordedForm } from "./recorded_forms.js";
+import { literalCalls } from "./literals.js";
 import { eliminateDeadCode } from "../passes/dead_code_elimination.js";
 
 const TRACER_WARNING = (what: string) =>
@@ -30,14 +33,20 @@ export class TraceSession implements OpObserver, ModuleCallObserver {
   readonly scripts = new Map<Module, ScriptModule>();
   private readonly methodCounts = new Map<Module, number>();
   /**
-   * Note [argument names]: PyTorch names a traced value after the Python variable holding it
-   * when an op consumes it. JS cannot look into callers' variables, so we keep the part of that
-   * rule the seed outputs rely on: an op result of the top-level method (or the result of an
-   * already compiled submodule) passed into a traced submodule takes the name of the callee's
-   * forward parameter (`input = (dg).forward(x, )` before `(linear).forward(input, )`).
+   * Note [argument names]: PyTorch traces into one flat graph and names a value when an op
+   * consumes it (Note [local names] in local_names.ts); only afterwards does it cut the graph
+   * into one method per submodule call, where a submodule's input copies the name of the
+   * caller's value and the caller's result of a call is a fresh, unnamed value. We record one
+   * graph per method as we go, so each value that stands in for another links to it here: a
+   * submodule's input to the caller's argument, a traced call's result to the value the callee
+   * returned. Naming applies to the end of that chain (the flat graph's value), and inputs copy
+   * their caller's names once the whole trace is done (`finishNames`).
    */
-  private readonly nameable = new WeakSet<Value>();
+  private readonly origins = new Map<Value, Value>();
+  /** Submodule inputs and the caller's values they stand for, in creation order. */
+  private readonly inputCopies: [Value, Value][] = [];
   private saved: [OpObserver | null, ModuleCallObserver | null, typeof conversionHooks.onScalarRead] | null = null;
+  private savedNames: NameFrame | null = null;
 
   constructor(readonly root: Module | null) {}
 
@@ -88,13 +97,50 @@ export class TraceSession implements OpObserver, ModuleCallObserver {
     dispatchState.observer = this;
     moduleCallState.observer = this;
     conversionHooks.onScalarRead = (t, what) => this.onScalarRead(t, what);
+    this.savedNames = startLocalNames();
     activeSession = this;
   }
 
   stop(): void {
     if (this.saved) [dispatchState.observer, moduleCallState.observer, conversionHooks.onScalarRead] = this.saved;
     this.saved = null;
+    stopLocalNames(this.savedNames);
+    this.savedNames = null;
     activeSession = null;
+  }
+
+  /** The flat-graph value `v` stands for (Note [argument names]). */
+  private originOf(v: Value): Value {
+    let cur = v;
+    for (let next = this.origins.get(cur); next !== undefined; next = this.origins.get(cur)) cur = next;
+    return cur;
+  }
+
+  /** An op takes `t`: name its value after the local holding it, if it has no name yet. */
+  private nameOnUse(f: Frame, t: Tensor): void {
+    const v = f.values.get(t);
+    if (v === undefined) return;
+    const origin = this.originOf(v);
+    if (origin.hasDebugName()) return;
+    const name = localNameOf(t);
+    if (name !== null) origin.setDebugName(name);
+  }
+
+  /** After the trace: each submodule input takes its caller's value's final name, as PyTorch's lifting copies it. */
+  finishNames(): void {
+    for (const [input, outer] of this.inputCopies) {
+      if (!input.hasDebugName() && outer.hasDebugName()) input.setDebugName(outer.debugName);
+    }
+  }
+
+  /** Runs a traced function body in its own name frame, its parameters bound (Note [local names]). */
+  runInFrame(fn: Function, args: readonly unknown[], run: () => unknown): unknown {
+    const frame = enterNameFrame(argumentNames(fn), args);
+    try {
+      return run();
+    } finally {
+      leaveNameFrame(frame);
+    }
   }
 
   private onScalarRead(t: Tensor, what: "bool" | "number" | "list"): void {
@@ -103,17 +149,32 @@ export class TraceSession implements OpObserver, ModuleCallObserver {
     warn("TracerWarning", TRACER_WARNING(kind));
   }
 
-  record(op: OpOverload, args: readonly unknown[], out: unknown): void {
+  record(called: OpOverload, calledArgs: readonly unknown[], out: unknown): void {
     const f = this.top;
+    const { op, args } = recordedForm(called, calledArgs);
     const params = op.schema.args;
-    const inputs = params.map((p, i) => argumentValue(f, args[i], p));
+    const inputs = params.map((p, i) => {
+      const a = args[i];
+      if (a instanceof Tensor) this.nameOnUse(f, a);
+      else if (Array.isArray(a)) for (const t of a) if (t instanceof Tensor) this.nameOnUse(f, t);
+      return argumentValue(f, a, p);
+    });
     const results = op.schema.returns;
     const outs: unknown[] = results.length > 1 && Array.isArray(out) ? out : [out];
     const types = outs.map((o, i) => valueType(o, results[i]?.kind));
     const node = f.graph.insert(op.schema.name, inputs, types, { scope: f.scope, sourceRange: callerLocation() });
     node.op = op;
-    if (this.frames.length === 1) for (const o of node.outputs) this.nameable.add(o);
     outs.forEach((o, i) => this.bindOutput(f, node.outputs[i]!, o));
+  }
+
+  /**
+   * torch.tensor(data) made `t` while tracing: recorded as PyTorch records it (Note [tensor
+   * literals]), so `t` is the output of `aten::detach` of `aten::to` of a constant.
+   */
+  recordLiteral(t: Tensor): void {
+    // only torch.tensor called by traced code, not by an op's own forward
+    if (this.frames.length === 0 || dispatchState.depth !== 0) return;
+    for (const { op, args } of literalCalls(t)) this.record(op, args, t);
   }
 
   /** Maps what an op or call returned to the value that stands for it (unpacking lists). */
@@ -131,7 +192,8 @@ export class TraceSession implements OpObserver, ModuleCallObserver {
   call(module: Module, args: unknown[], run: () => unknown): unknown {
     const parent = this.frames[this.frames.length - 1];
     const path = parent ? attributePath(parent.module as Module | null, module) : null;
-    if (!parent || path === null) return run(); // not an attribute: its ops record inline
+    // not an attribute: its ops record inline, but its forward is still a frame of its own
+    if (!parent || path === null) return this.runInFrame(module.forward, args, run);
     const subValue = getAttrChain(parent, path);
     const argValues = args.filter((a): a is Tensor => a instanceof Tensor).map((t) => tensorValue(parent, t));
     if (module instanceof ScriptModule) return this.callCompiled(parent, module, subValue, argValues, run);
@@ -142,20 +204,19 @@ export class TraceSession implements OpObserver, ModuleCallObserver {
     const fullPath = [...parent.path, ...path];
     const scope = [parent.scope, `__module.${fullPath.join(".")}`].filter(Boolean).join("/");
     const child = this.newFrame(module, scope, "self", fullPath);
-    const paramNames = argumentNames(module.forward);
-    args.forEach((a, i) => {
+    args.forEach((a) => {
       if (!(a instanceof Tensor)) return;
-      const pv = parent.values.get(a);
-      const pname = paramNames[i];
-      if (pv && !pv.hasDebugName() && this.nameable.has(pv) && pname) pv.setDebugName(pname);
-      const name = pv?.hasDebugName() ? pv.debugName : `argument_${i + 1}`;
-      const input = child.graph.addInput(name, tensorTypeOf(a));
+      const outer = tensorValue(parent, a);
+      // unnamed for now: it takes the caller's name when the trace is done (Note [argument names])
+      const input = child.graph.addInput(undefined, tensorTypeOf(a));
+      this.origins.set(input, outer);
+      this.inputCopies.push([input, outer]);
       child.values.set(a, input);
     });
     this.frames.push(child);
     let out: unknown;
     try {
-      out = run();
+      out = this.runInFrame(module.forward, args, run);
     } finally {
       this.frames.pop();
     }
@@ -164,8 +225,13 @@ export class TraceSession implements OpObserver, ModuleCallObserver {
     this.scriptFor(module)._defineMethod(method, child.graph);
     const callNode = parent.graph.insert("prim::CallMethod", [subValue, ...argValues], [returned.type], { scope: parent.scope });
     callNode.setAttr("name", { kind: "s", value: method });
-    if (returned.tensors.length === 1 && returned.type.kind !== "Tuple") parent.values.set(returned.tensors[0]!, callNode.output());
-    else if (returned.tensors.length > 1) this.bindOutput(parent, callNode.output(), returned.tensors);
+    if (returned.tensors.length === 1 && returned.type.kind !== "Tuple") {
+      parent.values.set(returned.tensors[0]!, callNode.output());
+      this.origins.set(callNode.output(), returned.values[0]!);
+    } else if (returned.tensors.length > 1) {
+      this.bindOutput(parent, callNode.output(), returned.tensors);
+      returned.tensors.forEach((t, i) => this.origins.set(parent.values.get(t)!, returned.values[i]!));
+    }
     return out;
   }
 
@@ -185,7 +251,6 @@ export class TraceSession implements OpObserver, ModuleCallObserver {
     const type = graph && graph.outputs.length === 1 ? graph.outputs[0]!.type : valueType(out, undefined);
     const node = parent.graph.insert("prim::CallMethod", [subValue, ...argValues], [type], { scope: parent.scope });
     node.setAttr("name", { kind: "s", value: "forward" });
-    if (this.frames.length === 1) this.nameable.add(node.output());
     this.bindOutput(parent, node.output(), out);
     return out;
   }
@@ -195,23 +260,23 @@ export class TraceSession implements OpObserver, ModuleCallObserver {
    * dropped, as PyTorch's trace lowering drops block outputs defined outside the block; with
    * nothing left the method returns None (the article's traced gate: `-> NoneType`).
    */
-  finishMethod(f: Frame, out: unknown): { type: JitType; tensors: Tensor[] } {
+  finishMethod(f: Frame, out: unknown): { type: JitType; tensors: Tensor[]; values: Value[] } {
     const g = f.graph;
     const items = out instanceof Tensor ? [out] : Array.isArray(out) ? (out as unknown[]) : [];
     const inputs = new Set(g.inputs);
     const kept = items.filter((t): t is Tensor => t instanceof Tensor && !inputs.has(tensorValue(f, t)));
     if (kept.length === 0) {
       g.registerOutput(insertConstant(g, { type: "None" }));
-      return { type: Types.none, tensors: [] };
-    }
-    if (out instanceof Tensor || kept.length === 1) {
-      g.registerOutput(tensorValue(f, kept[0]!));
-      return { type: Types.tensor, tensors: kept };
+      return { type: Types.none, tensors: [], values: [] };
     }
     const values = kept.map((t) => tensorValue(f, t));
+    if (out instanceof Tensor || kept.length === 1) {
+      g.registerOutput(values[0]!);
+      return { type: Types.tensor, tensors: kept, values };
+    }
     const tuple = g.insert("prim::TupleConstruct", values, [tupleType(values.map((v) => v.type))], { scope: null });
     g.registerOutput(tuple.output());
-    return { type: tupleType(kept.map(() => Types.tensor)), tensors: kept };
+    return { type: tupleType(kept.map(() => Types.tensor)), tensors: kept, values };
   }
 
 }

@@ -89,7 +89,7 @@ function traceModuleMethods(mod: Module, methods: Record<string, Inputs>): Scrip
       session.frames.push(f);
       let out: unknown;
       try {
-        out = (fn as (...a: unknown[]) => unknown).apply(mod, args);
+        out = session.runInFrame(fn, args, () => (fn as (...a: unknown[]) => unknown).apply(mod, args));
       } finally {
         session.frames.pop();
       }
@@ -97,6 +97,7 @@ function traceModuleMethods(mod: Module, methods: Record<string, Inputs>): Scrip
       eliminateDeadCode(f.graph);
       session.scriptFor(mod)._defineMethod(method, f.graph);
     }
+    session.finishNames();
   } finally {
     session.stop();
   }
@@ -111,8 +112,9 @@ function traceFunction(fn: (...a: unknown[]) => unknown, inputs: Inputs): Script
     const args = asArgs(inputs);
     addInputs(session, f, fn, args);
     session.frames.push(f);
-    addOutputs(f, fn(...args));
+    addOutputs(f, session.runInFrame(fn, args, () => fn(...args)));
     eliminateDeadCode(f.graph);
+    session.finishNames();
   } finally {
     session.frames.pop();
     session.stop();

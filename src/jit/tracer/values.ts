@@ -5,7 +5,7 @@
  * PyTorch's tracer records them.
  */
 import { Tensor } from "../../tensor/tensor.js";
-import { DType } from "../../tensor/dtype.js";
+import { DType, float64, int64 } from "../../tensor/dtype.js";
 import type { SchemaArg } from "../../tensor/schema.js";
 import {
   Attr, Types, classType, insertConstant, listType, tensorTypeOf, type Graph, type Node, type Value,
@@ -15,6 +15,9 @@ import {
 export const SCALAR_TYPE_CODE: Readonly<Record<string, number>> = {
   uint8: 0, int8: 1, int16: 2, int32: 3, int64: 4, float16: 5, float32: 6, float64: 7, bool: 11, bfloat16: 15,
 };
+
+/** Argument kinds passed as int codes (torch.strided is 0, torch.contiguous_format 1, ...). */
+const INT_CODED: ReadonlySet<string> = new Set(["ScalarType", "Layout", "MemoryFormat"]);
 
 /** One module's (or function's) method being recorded. */
 export interface Frame {
@@ -82,6 +85,18 @@ export function tensorValue(f: Frame, t: Tensor): Value {
   return v;
 }
 
+/**
+ * A JS number where the schema wants a Tensor (`x.add(1)`: PyTorch's Python binding of add,
+ * sub, mul, div has no Scalar overload) is a wrapped number: PyTorch's tracer records it as a
+ * 0-dim tensor constant, int64 when integral, else float64 (`CONSTANTS.c0` in `.code`).
+ */
+function wrappedNumber(g: Graph, v: number): Value {
+  const t = Tensor.fromData(new Float64Array([v]), [], Number.isInteger(v) ? int64 : float64);
+  const c = insertConstant(g, { type: "Tensor", value: t });
+  c.setType(tensorTypeOf(t));
+  return c;
+}
+
 /** The IR value for one op argument, per its schema type. */
 export function argumentValue(f: Frame, v: unknown, arg: SchemaArg | undefined): Value {
   if (v instanceof Tensor) return tensorValue(f, v);
@@ -94,9 +109,11 @@ export function argumentValue(f: Frame, v: unknown, arg: SchemaArg | undefined):
     return insertConstant(g, { type: "str", value: v });
   }
   if (typeof v === "number") {
-    // a JS number in a Tensor slot is a wrapped scalar: int when integral, as PyTorch records it
-    const scalarLike = arg === undefined || arg.kind === "Scalar" || arg.kind === "Tensor";
-    const asInt = arg?.kind === "int" || (scalarLike && Number.isInteger(v));
+    // int[2] kernel_size=2: Python's argument parser records the broadcast list [2, 2]
+    if (arg?.fixedLength != null && arg.kind.endsWith("[]")) return argumentValue(f, new Array<number>(arg.fixedLength).fill(v), arg);
+    if (arg?.kind === "Tensor") return wrappedNumber(g, v);
+    const scalarLike = arg === undefined || arg.kind === "Scalar";
+    const asInt = arg?.kind === "int" || (arg !== undefined && INT_CODED.has(arg.kind)) || (scalarLike && Number.isInteger(v));
     return insertConstant(g, asInt ? { type: "int", value: v } : { type: "float", value: v });
   }
   if (Array.isArray(v)) {

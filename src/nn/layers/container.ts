@@ -11,6 +11,7 @@
  */
 import { Module } from "../module.js";
 import { IndexError, NotImplementedError, TorchError, TypeError_ } from "../../util/errors.js";
+import { nameLocal } from "../../tensor/local_names.js";
 
 const ORDER = Symbol("container order");
 
@@ -179,7 +180,8 @@ export class Sequential extends OrderedContainer {
 
   override forward(input: unknown): unknown {
     let x = input;
-    for (const m of this) x = m(x);
+    // PyTorch's `input = module(input)`: the frame's `input` follows (Note [local names])
+    for (const m of this) x = nameLocal(m(x), "input");
     return x;
   }
 }

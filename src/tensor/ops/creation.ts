@@ -7,6 +7,7 @@ import { Tensor } from "../tensor.js";
 import { numel, sizeFromArgs } from "../shape.js";
 import { RuntimeError } from "../../util/errors.js";
 import { defineOp, isOptions, runFactory, setRequiresGrad, TENSOR_OPTIONS, type FactoryOptions } from "./factory.js";
+import { dispatchState } from "../registry.js";
 
 export type { FactoryOptions } from "./factory.js";
 export type NestedArray = number | boolean | Tensor | readonly NestedArray[];
@@ -81,7 +82,10 @@ export function tensor(data: NestedArray, opts: FactoryOptions = {}): Tensor {
     }
   };
   fill(data, 0);
-  return setRequiresGrad(Tensor.fromData(out, shape, dtype), opts);
+  const t = setRequiresGrad(Tensor.fromData(out, shape, dtype), opts);
+  // Note [tensor literals] (src/jit/tracer/literals.ts): a trace records constant → aten::to → aten::detach
+  dispatchState.observer?.recordLiteral?.(t);
+  return t;
 }
 
 /** torch.as_tensor: the tensor itself when no conversion is needed, else torch.tensor. */
