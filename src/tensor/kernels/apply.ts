@@ -27,20 +27,31 @@ export function applyUnary(x: Tensor, k: UnaryKernel, outDType: DType, p0 = 0, p
   return Tensor.fromData(out, shape.slice(), outDType);
 }
 
+/**
+ * Note [scalar operands]: PyTorch's CPU kernels read a Python scalar operand (and alpha) as the
+ * op's math type, which is float32 for float32, float16 and bfloat16 results, so `x * 0.37` on
+ * float32 multiplies by float32(0.37). The product of two float32 values is exact in a double,
+ * so rounding it once gives float32 arithmetic's result.
+ */
+function opmathScalar(v: number | boolean, outDType: DType): number {
+  return outDType.is_floating_point && outDType.itemsize <= 4 ? Math.fround(+v) : +v;
+}
+
 export function applyBinary(
   a: Tensor | number | boolean, b: Tensor | number | boolean, k: BinaryKernel, outDType: DType, p0 = 0,
 ): Tensor {
+  p0 = opmathScalar(p0, outDType);
   if (a instanceof Tensor) {
     if (b instanceof Tensor) return binaryTT(a, b, k, outDType, p0);
     const shape = a.shape;
     const n = numel(shape);
     const out = new outDType.ArrayType(n);
     if (a.is_contiguous()) {
-      k.tensorScalar(a.storage.data, a.offset, +b, out, n, p0);
+      k.tensorScalar(a.storage.data, a.offset, opmathScalar(b, outDType), out, n, p0);
       roundHalfInPlace(out, outDType);
       return Tensor.fromData(out, shape, outDType, a._strides); // Note [shared shape arrays]
     }
-    k.tensorScalar(a.contiguousData(), 0, +b, out, n, p0);
+    k.tensorScalar(a.contiguousData(), 0, opmathScalar(b, outDType), out, n, p0);
     roundHalfInPlace(out, outDType);
     return Tensor.fromData(out, shape.slice(), outDType);
   }
@@ -49,7 +60,7 @@ export function applyBinary(
     const n = numel(shape);
     const out = new outDType.ArrayType(n);
     const src = b.is_contiguous() ? b.storage.data : b.contiguousData();
-    k.scalarTensor(src, b.is_contiguous() ? b.offset : 0, +a, out, n, p0);
+    k.scalarTensor(src, b.is_contiguous() ? b.offset : 0, opmathScalar(a, outDType), out, n, p0);
     roundHalfInPlace(out, outDType);
     return Tensor.fromData(out, shape.slice(), outDType);
   }
