@@ -114,11 +114,29 @@ export class TestClient {
     return header;
   }
 
+  /**
+   * zeromq refuses a send while another is in flight on the same socket, so each channel's sends
+   * are chained; a failed send is kept and rethrown by the next `request`/`reply` instead of
+   * turning into a missing reply.
+   */
   sendRaw(channel: ClientChannel, frames: Array<Buffer | string>): void {
-    void this.dealers[channel].send(frames).catch(() => undefined);
+    this.sending[channel] = this.sending[channel]
+      .then(() => this.dealers[channel].send(frames))
+      .catch((e: unknown) => {
+        this.sendErrors.push(e);
+      });
+  }
+
+  private readonly sending: Record<ClientChannel, Promise<void>> = { shell: Promise.resolve(), control: Promise.resolve(), stdin: Promise.resolve() };
+  private readonly sendErrors: unknown[] = [];
+
+  private throwSendError(): void {
+    const e = this.sendErrors.shift();
+    if (e !== undefined) throw e instanceof Error ? e : new Error(String(e));
   }
 
   reply(channel: ClientChannel, requestId: string, timeoutMs = 5000): Promise<RawMessage> {
+    this.throwSendError();
     return this.inbox[channel].next((m) => parentId(m) === requestId, timeoutMs, `${channel} reply to ${requestId}`);
   }
 
