@@ -35,8 +35,11 @@ function constantRuntimeValue(n: Node): unknown {
       return c.value.slice();
     case "None":
       return null;
-    case "Function":
-      return new FunctionValue(c.name);
+    case "Function": {
+      // the Function type names the callee by its qualified name; graph text only has the short one
+      const t = n.outputs[0]?.type;
+      return new FunctionValue(t?.kind === "Function" && t.name !== null ? t.name : c.name);
+    }
     default:
       return c.value;
   }

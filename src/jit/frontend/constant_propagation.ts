@@ -1,0 +1,73 @@
+/**
+ * ConstantPropagationImmutableTypes, the part scripted code meets (TorchScript's
+ * constant_propagation.cpp): a builtin on numbers, bools or strings whose inputs are all
+ * constants is computed now (`0 < 3` is True), and an `if` on a constant keeps only the branch
+ * taken, its nodes moved in place of the if. Tensors are never folded.
+ */
+import { constantValue, insertConstant, type Block, type ConstantValue, type Graph, type Node, type Value } from "../ir/index.js";
+import { builtinImpl, isBuiltin } from "../runtime/builtin_registry.js";
+import { resolveNodeOverload } from "../runtime/op_call.js";
+
+const FOLDABLE = new Set(["int", "float", "bool", "str"]);
+
+function asRuntime(c: ConstantValue): unknown {
+  switch (c.type) {
+    case "int": return Number(c.value);
+    case "float": case "bool": case "str": return c.value;
+    default: return undefined;
+  }
+}
+
+function fold(g: Graph, n: Node): boolean {
+  if (n.blocks.length || n.outputs.length !== 1 || !FOLDABLE.has(n.output().type.kind)) return false;
+  if (!n.kind.startsWith("aten::")) return false;
+  const consts = n.inputs.map((v) => constantValue(v.node));
+  if (consts.some((c) => c === null || !FOLDABLE.has(c.type))) return false;
+  const ov = resolveNodeOverload(n);
+  if (!ov || !isBuiltin(ov)) return false;
+  let result: unknown;
+  try {
+    result = builtinImpl(ov, n.inputs.map((v) => v.type))(...consts.map((c) => asRuntime(c!)));
+  } catch {
+    return false; // an error at run time stays an error at run time
+  }
+  const t = n.output().type.kind;
+  const c: ConstantValue | null = t === "bool" && typeof result === "boolean" ? { type: "bool", value: result }
+    : t === "int" && typeof result === "number" ? { type: "int", value: result }
+    : t === "float" && typeof result === "number" ? { type: "float", value: result }
+    : t === "str" && typeof result === "string" ? { type: "str", value: result } : null;
+  if (!c) return false;
+  const v = g.withInsertPoint(n, () => insertConstant(g, c));
+  n.output().replaceAllUsesWith(v);
+  n.destroy();
+  return true;
+}
+
+/** Replaces `if` on a constant by the nodes of the branch taken. */
+function inlineIf(n: Node): boolean {
+  const c = constantValue(n.input().node);
+  if (c?.type !== "bool") return false;
+  const taken: Block = n.blocks[c.value ? 0 : 1]!;
+  for (const m of [...taken.nodes()]) m.moveBefore(n);
+  const outs: Value[] = taken.outputs.slice();
+  n.outputs.forEach((o, i) => o.replaceAllUsesWith(outs[i]!));
+  n.destroy();
+  return true;
+}
+
+export function constantPropagation(g: Graph): void {
+  const visit = (b: Block) => {
+    for (let n = b.firstNode; n !== null && n !== b.returnNode; ) {
+      const next: Node | null = n.next;
+      if (n.kind === "prim::If" && inlineIf(n)) {
+        n = next ? next.prev : b.firstNode; // revisit the moved-in nodes
+        if (n === null || n === b.returnNode) n = b.firstNode;
+        continue;
+      }
+      for (const inner of n.blocks) visit(inner);
+      fold(g, n);
+      n = next;
+    }
+  };
+  visit(g.block);
+}

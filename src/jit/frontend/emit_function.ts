@@ -1,0 +1,401 @@
+/**
+ * Statements and whole functions (TorchScript's ir_emitter.cpp, 1.13): variables as
+ * prim::Store / prim::Load, `if` as prim::If, loops as prim::Loop (a counting `for` is
+ * `for i in range(n)`), and `return` / `break` / `continue` as placeholder nodes
+ * (prim::ReturnStmt, prim::BreakStmt, prim::ContinueStmt) that exits.ts lowers afterwards.
+ */
+import ts from "typescript";
+import {
+  Attr, Types, isSubtypeOf, optionalType, printType, unifyTypes, type Block, type JitType, type Value,
+} from "../ir/index.js";
+import { ExprEmitter, typeLabel } from "./emit_expr.js";
+import { resolveType } from "./types.js";
+
+const INT_MAX = 9223372036854775807n;
+
+const COMPOUND: Readonly<Partial<Record<ts.SyntaxKind, string>>> = {
+  [ts.SyntaxKind.PlusEqualsToken]: "add",
+  [ts.SyntaxKind.MinusEqualsToken]: "sub",
+  [ts.SyntaxKind.AsteriskEqualsToken]: "mul",
+  [ts.SyntaxKind.SlashEqualsToken]: "div",
+  [ts.SyntaxKind.PercentEqualsToken]: "remainder",
+};
+
+/** Python exception classes a `throw new XError(msg)` maps to; anything else is Exception. */
+const EXCEPTIONS = new Set(["ValueError", "TypeError", "RuntimeError", "IndexError", "KeyError", "AssertionError", "NotImplementedError"]);
+
+interface LoopContext {
+  /** The while condition, re-evaluated by `continue`; null for counting loops. */
+  readonly cond: ts.Expression | null;
+}
+
+export class FunctionEmitter extends ExprEmitter {
+  /** Blocks whose end is unreachable (they returned, broke, continued or threw). */
+  readonly exitBlocks = new Set<Block>();
+  private readonly loops: LoopContext[] = [];
+  declaredReturn: JitType | null = null;
+  mergedReturn: JitType | null = null;
+
+  /** Emits a function body into the graph (inputs already added and assigned). */
+  emitBody(body: ts.ConciseBody, declaredReturn: JitType | null): void {
+    this.declaredReturn = declaredReturn;
+    if (ts.isBlock(body)) this.statements(body.statements);
+    else this.emitReturn(body, body);
+    const top = this.g.block;
+    if (!this.exitBlocks.has(top)) {
+      if (declaredReturn && declaredReturn.kind !== "NoneType") {
+        this.fail(body, `Function was not annotated as having type None, but does not return along all paths`);
+      }
+      this.returnValue(this.constant({ type: "None" }));
+    } else if (!this.mergedReturn) this.mergedReturn = declaredReturn ?? Types.none;
+    // ReturnStmt nodes set the real output when exits.ts lowers them (ir_emitter's emitOutput)
+    const placeholder = this.g.insert("prim::Uninitialized", [], [this.mergedReturn!]);
+    this.g.registerOutput(placeholder.output());
+  }
+
+  statements(stmts: readonly ts.Statement[]): void {
+    for (const s of stmts) {
+      this.statement(s);
+      // the rest of the block is unreachable
+      if (this.exitBlocks.has(this.env.top.block)) return;
+    }
+  }
+
+  private statement(s: ts.Statement): void {
+    if (ts.isVariableStatement(s)) return this.variables(s.declarationList);
+    if (ts.isExpressionStatement(s)) return this.expressionStatement(s.expression);
+    if (ts.isIfStatement(s)) return this.emitIf(s);
+    if (ts.isReturnStatement(s)) return this.emitReturn(s, s.expression);
+    if (ts.isForStatement(s)) return this.emitCountingFor(s);
+    if (ts.isForOfStatement(s)) return this.emitForOf(s);
+    if (ts.isWhileStatement(s)) return this.emitWhile(s);
+    if (ts.isBreakStatement(s) || ts.isContinueStatement(s)) return this.emitLoopExit(s);
+    if (ts.isThrowStatement(s)) return this.emitThrow(s);
+    if (ts.isBlock(s)) return this.statements(s.statements);
+    if (ts.isEmptyStatement(s)) return;
+    if (ts.isFunctionDeclaration(s)) this.fail(s, "Closures are not supported in TorchScript: nested functions cannot be compiled (define it at top level)");
+    if (ts.isClassDeclaration(s)) this.fail(s, "Class definitions inside a scripted function are not supported in TorchScript");
+    if (ts.isTryStatement(s)) this.fail(s, "try/catch is not supported in TorchScript");
+    if (ts.isSwitchStatement(s)) this.fail(s, "switch is not supported in TorchScript: use if / else if");
+    if (ts.isDoStatement(s)) this.fail(s, "do/while is not supported in TorchScript: use while");
+    if (ts.isForInStatement(s)) this.fail(s, "for...in is not supported in TorchScript: use for...of");
+    this.fail(s, `${ts.SyntaxKind[s.kind]} is not supported in TorchScript`);
+  }
+
+  // ---- variables and assignment ----
+
+  private variables(list: ts.VariableDeclarationList): void {
+    for (const d of list.declarations) {
+      const declared = d.type ? resolveType(this.src, d.type) : null;
+      if (ts.isIdentifier(d.name)) {
+        const name = d.name.text;
+        if (!d.initializer) {
+          if (!declared) this.fail(d, `A variable declared without a value needs a type annotation (\`let ${name}: Tensor;\`)`);
+          this.env.declare(name, declared);
+          continue;
+        }
+        const s = this.sugared(d.initializer, declared);
+        if (s.kind !== "value" && s.kind !== "none") {
+          if (declared) this.fail(d.initializer, `'${name}' is annotated but holds ${s.kind === "module" ? "a module" : "a non-value"}`);
+          this.env.bindSugared(name, s);
+          continue;
+        }
+        if (declared) this.env.declare(name, declared);
+        this.assignName(d, name, this.asValue(d.initializer, s));
+      } else if (ts.isArrayBindingPattern(d.name) && d.initializer) {
+        const v = this.destructuringSource(d.initializer, declared);
+        this.unpack(d.name, d.name.elements.map((el) => (ts.isBindingElement(el) && ts.isIdentifier(el.name) ? el.name : null)), v);
+      } else {
+        this.fail(d.name, "Only plain names and array destructuring (`const [a, b] = ...`) can be declared in TorchScript");
+      }
+    }
+  }
+
+  private destructuringSource(e: ts.Expression, hint: JitType | null): Value {
+    let inner = e;
+    while (ts.isParenthesizedExpression(inner)) inner = inner.expression;
+    if (ts.isArrayLiteralExpression(inner)) return this.arrayLiteral(inner, hint, true);
+    return this.value(e, hint);
+  }
+
+  private assignName(node: ts.Node, name: string, v: Value): void {
+    const err = this.env.assign(name, v);
+    if (err) this.fail(node, err);
+  }
+
+  /** `[a, b] = tuple` / `const [a, b] = tuple`: prim::TupleUnpack (or ListUnpack), then one store each. */
+  private unpack(node: ts.Node, targets: readonly (ts.Identifier | null)[], v: Value): void {
+    const t = v.type;
+    let types: JitType[];
+    let kind: string;
+    if (t.kind === "Tuple") {
+      if (t.elements.length !== targets.length) this.fail(node, `too ${t.elements.length < targets.length ? "few" : "many"} values to unpack: need ${targets.length} but found ${t.elements.length}`);
+      types = t.elements.slice();
+      kind = "prim::TupleUnpack";
+    } else if (t.kind === "List") {
+      types = targets.map(() => t.element);
+      kind = "prim::ListUnpack";
+    } else {
+      return this.fail(node, `cannot unpack a value of type ${typeLabel(t)}`);
+    }
+    const n = this.g.insert(kind, [v], types);
+    targets.forEach((id, i) => {
+      if (id) this.assignName(id, id.text, n.outputs[i]!);
+    });
+  }
+
+  private expressionStatement(e: ts.Expression): void {
+    if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.EqualsToken) return this.assignment(e.left, e.right);
+    if (ts.isBinaryExpression(e) && COMPOUND[e.operatorToken.kind]) return this.compound(e.left, COMPOUND[e.operatorToken.kind]!, () => this.value(e.right), e);
+    if ((ts.isPostfixUnaryExpression(e) || ts.isPrefixUnaryExpression(e)) &&
+      (e.operator === ts.SyntaxKind.PlusPlusToken || e.operator === ts.SyntaxKind.MinusMinusToken)) {
+      return this.compound(e.operand, e.operator === ts.SyntaxKind.PlusPlusToken ? "add" : "sub", () => this.constant({ type: "int", value: 1 }), e);
+    }
+    this.value(e);
+  }
+
+  private assignment(target: ts.Expression, rhs: ts.Expression): void {
+    if (ts.isIdentifier(target)) {
+      const hint = this.env.typeOf(target.text);
+      this.assignName(target, target.text, this.value(rhs, hint));
+      return;
+    }
+    if (ts.isArrayLiteralExpression(target)) {
+      const ids = target.elements.map((el) => (ts.isIdentifier(el) ? el : ts.isOmittedExpression(el) ? null : this.fail(el, "Only names can be assigned by destructuring in TorchScript")));
+      this.unpack(target, ids, this.destructuringSource(rhs, null));
+      return;
+    }
+    if (ts.isPropertyAccessExpression(target) && target.expression.kind === ts.SyntaxKind.ThisKeyword && this.self) {
+      const name = target.name.text;
+      const type = this.self.info.attributeType(name);
+      if (!type || this.self.info.submodule(name)) this.fail(target, `Assignment to attribute '${name}' is not supported: it must be a scriptable attribute of the module`);
+      const v = this.value(rhs, type);
+      if (!isSubtypeOf(v.type, type)) this.fail(rhs, `Wrong type for attribute assignment. Expected ${printType(type)} but got ${printType(v.type)}`);
+      const n = this.g.insert("prim::SetAttr", [this.self.value, v], 0);
+      n.setAttr("name", Attr.s(name));
+      return;
+    }
+    if (ts.isElementAccessExpression(target)) {
+      const base = this.value(target.expression);
+      if (base.type.kind === "Tensor") this.fail(target, "Assigning into a tensor by index is not supported yet: use index_put_ or masked_fill_");
+      const index = this.value(target.argumentExpression);
+      const v = this.value(rhs, base.type.kind === "List" ? base.type.element : base.type.kind === "Dict" ? base.type.value : null);
+      this.builtin(target, "aten::_set_item", { positional: [base, index, v], keywords: new Map() });
+      return;
+    }
+    this.fail(target, "This assignment target is not supported in TorchScript");
+  }
+
+  /** `x op= e`: in place for tensors (aten::add_), a new value for numbers, as TorchScript's emitAugAssignment. */
+  private compound(target: ts.Expression, op: string, rhs: () => Value, node: ts.Node): void {
+    if (ts.isIdentifier(target)) {
+      const cur = this.value(target);
+      const r = rhs();
+      if (cur.type.kind === "Tensor") {
+        this.builtin(node, `aten::${op}_`, { positional: [cur, r], keywords: new Map() });
+        return;
+      }
+      this.assignName(target, target.text, this.binaryOp(node, `aten::${op}`, cur, r));
+      return;
+    }
+    if (ts.isPropertyAccessExpression(target) && target.expression.kind === ts.SyntaxKind.ThisKeyword && this.self) {
+      const cur = this.value(target);
+      const r = rhs();
+      if (cur.type.kind === "Tensor") {
+        this.builtin(node, `aten::${op}_`, { positional: [cur, r], keywords: new Map() });
+        return;
+      }
+      const v = this.binaryOp(node, `aten::${op}`, cur, r);
+      const n = this.g.insert("prim::SetAttr", [this.self.value, v], 0);
+      n.setAttr("name", Attr.s(target.name.text));
+      return;
+    }
+    this.fail(target, "Augmented assignment is only supported on variables and module attributes in TorchScript");
+  }
+
+  // ---- control flow ----
+
+  private emitIf(s: ts.IfStatement): void {
+    const c = this.condition(s.expression);
+    const n = this.g.insert("prim::If", [c], 0);
+    const thenB = n.addBlock();
+    const elseB = n.addBlock();
+    const thenFrame = this.inBlock(thenB, () => (this.statements(asList(s.thenStatement)), this.env.top));
+    const elseFrame = this.inBlock(elseB, () => (s.elseStatement && this.statements(asList(s.elseStatement)), this.env.top));
+    const thenExits = this.exitBlocks.has(thenB);
+    const elseExits = this.exitBlocks.has(elseB);
+    if (thenExits && elseExits) {
+      this.exitBlocks.add(this.env.top.block);
+      return;
+    }
+    // variables visible after the if: assigned on every path that falls through
+    const names = new Set([...thenFrame.vars.keys(), ...elseFrame.vars.keys()]);
+    for (const name of [...names].sort()) {
+      const before = this.env.typeOf(name);
+      const tt = thenFrame.vars.get(name) ?? before;
+      const et = elseFrame.vars.get(name) ?? before;
+      if (thenExits && et) this.escape(name, et, thenB);
+      else if (elseExits && tt) this.escape(name, tt, elseB);
+      else if (tt && et) {
+        const u = unifyTypes(tt, et);
+        if (u) this.env.top.vars.set(name, u);
+      }
+    }
+  }
+
+  /** A variable set only on the branch that falls through: the exiting branch gets a placeholder. */
+  private escape(name: string, type: JitType, exiting: Block): void {
+    this.g.withInsertPoint(exiting, () => {
+      const u = this.g.insert("prim::Uninitialized", [], [type]).output();
+      const st = this.g.insert("prim::Store", [u], 0);
+      st.setAttr("name", Attr.s(name));
+    });
+    this.env.top.vars.set(name, type);
+  }
+
+  private emitReturn(node: ts.Node, e: ts.Expression | undefined): void {
+    let v: Value;
+    if (!e) v = this.constant({ type: "None" });
+    else {
+      let inner = e;
+      while (ts.isParenthesizedExpression(inner)) inner = inner.expression;
+      // Note [array literals]: a returned literal is a tuple unless a list is declared
+      v = ts.isArrayLiteralExpression(inner) && this.declaredReturn?.kind !== "List"
+        ? this.arrayLiteral(inner, this.declaredReturn, true)
+        : this.value(e, this.declaredReturn);
+    }
+    const declared = this.declaredReturn;
+    if (declared && !isSubtypeOf(v.type, declared)) {
+      this.fail(e ?? node, `Return value was annotated as having type ${printType(declared)} but is actually of type ${printType(v.type)}`);
+    }
+    if (!declared && this.mergedReturn) {
+      const u = unifyTypes(this.mergedReturn, v.type);
+      if (!u) this.fail(e ?? node, `Previous return statement returned a value of type ${printType(this.mergedReturn)} but this return statement returns a value of type ${printType(v.type)}`);
+      this.mergedReturn = u;
+    } else this.mergedReturn = declared ?? v.type;
+    this.returnValue(v);
+  }
+
+  private returnValue(v: Value): void {
+    this.g.insert("prim::ReturnStmt", [v], 0);
+    this.exitBlocks.add(this.env.top.block);
+  }
+
+  private emitThrow(s: ts.ThrowStatement): void {
+    const e = s.expression;
+    if (!ts.isNewExpression(e) || !ts.isIdentifier(e.expression) || !/Error$/.test(e.expression.text)) {
+      this.fail(e, "Only `throw new Error(message)` (or another Error class) is supported in TorchScript");
+    }
+    const cls = e.expression.text;
+    const msg = e.arguments?.[0] ? this.value(e.arguments[0]) : this.constant({ type: "str", value: "" });
+    const name = EXCEPTIONS.has(cls) ? `builtins.${cls}` : "builtins.Exception";
+    this.g.insert("prim::RaiseException", [msg, this.constant({ type: "str", value: name })], 0);
+    this.exitBlocks.add(this.env.top.block);
+  }
+
+  private emitLoopExit(s: ts.BreakStatement | ts.ContinueStatement): void {
+    const loop = this.loops[this.loops.length - 1];
+    if (!loop) this.fail(s, `'${ts.isBreakStatement(s) ? "break" : "continue"}' outside a loop`);
+    if (s.label) this.fail(s, "Labelled break/continue is not supported in TorchScript");
+    if (ts.isBreakStatement(s)) this.g.insert("prim::BreakStmt", [], 0);
+    else {
+      // continue re-evaluates the loop condition (LoopContinuations inlines the condition block)
+      const cond = loop.cond ? this.condition(loop.cond) : null;
+      const n = this.g.insert("prim::ContinueStmt", cond ? [cond] : [], 0);
+      void n;
+    }
+    this.exitBlocks.add(this.env.top.block);
+  }
+
+  /**
+   * The loop skeleton (emitLoopCommon): max trip count and start condition as inputs, a body
+   * block whose first parameter is the trip count and whose first output is the next condition.
+   */
+  private loop(node: ts.Node, maxTrip: Value, cond: ts.Expression | null, bindTargets: (trip: Value) => void, body: ts.Statement): void {
+    const start = cond ? this.condition(cond) : this.constant({ type: "bool", value: true });
+    const n = this.g.insert("prim::Loop", [maxTrip, start], 0);
+    const b = n.addBlock();
+    const trip = b.addInput(undefined, Types.int);
+    this.inBlock(b, () => {
+      this.loops.push({ cond });
+      try {
+        bindTargets(trip);
+        this.statements(asList(body));
+        // a for loop's condition is the constant true emitted before it
+        b.registerOutput(cond ? this.condition(cond) : start);
+      } finally {
+        this.loops.pop();
+      }
+      // variables first assigned in the loop stay local to it (TorchScript's loop scoping)
+    });
+    void node;
+  }
+
+  private emitWhile(s: ts.WhileStatement): void {
+    const max = this.constant({ type: "int", value: INT_MAX });
+    this.loop(s, max, s.expression, () => {}, s.statement);
+  }
+
+  /** `for (let i = a; i < b; i++)` (or `i += k`): `for i in range(a, b, k)`. */
+  private emitCountingFor(s: ts.ForStatement): void {
+    const bad = () => this.fail(s, "Only counting for loops are supported: `for (let i = start; i < end; i++)` (or `i += step`)");
+    const init = s.initializer;
+    if (!init || !ts.isVariableDeclarationList(init) || init.declarations.length !== 1) return bad();
+    const decl = init.declarations[0]!;
+    if (!ts.isIdentifier(decl.name) || !decl.initializer) return bad();
+    const name = decl.name.text;
+    const cond = s.condition;
+    if (!cond || !ts.isBinaryExpression(cond) || cond.operatorToken.kind !== ts.SyntaxKind.LessThanToken ||
+      !ts.isIdentifier(cond.left) || cond.left.text !== name) return bad();
+    const step = this.stepOf(s.incrementor, name);
+    if (step === null) return bad();
+    const startIsZero = ts.isNumericLiteral(decl.initializer) && decl.initializer.text === "0";
+    const startV = startIsZero ? null : this.value(decl.initializer);
+    const endV = this.value(cond.right);
+    if (startV === null && step === 1) {
+      this.loop(s, endV, null, (trip) => this.assignName(decl.name, name, trip), s.statement);
+      return;
+    }
+    const startVal = startV ?? this.constant({ type: "int", value: 0 });
+    const stepVal = this.constant({ type: "int", value: step });
+    const len = this.builtin(s, "aten::__range_length", { positional: [startVal, endV, stepVal], keywords: new Map() });
+    this.loop(s, len, null, (trip) => {
+      const i = this.builtin(s, "aten::__derive_index", { positional: [trip, startVal, stepVal], keywords: new Map() });
+      this.assignName(decl.name, name, i);
+    }, s.statement);
+  }
+
+  private stepOf(inc: ts.Expression | undefined, name: string): number | null {
+    if (!inc) return null;
+    const isName = (e: ts.Expression) => ts.isIdentifier(e) && e.text === name;
+    if ((ts.isPostfixUnaryExpression(inc) || ts.isPrefixUnaryExpression(inc)) && inc.operator === ts.SyntaxKind.PlusPlusToken && isName(inc.operand)) return 1;
+    if (ts.isBinaryExpression(inc) && inc.operatorToken.kind === ts.SyntaxKind.PlusEqualsToken && isName(inc.left) && ts.isNumericLiteral(inc.right)) return Number(inc.right.text);
+    return null;
+  }
+
+  /** `for (const x of xs)`: over a list (`aten::__getitem__`) or a tensor's first dimension (`aten::select`). */
+  private emitForOf(s: ts.ForOfStatement): void {
+    const init = s.initializer;
+    if (!ts.isVariableDeclarationList(init) || init.declarations.length !== 1) this.fail(init, "for...of needs one declared loop variable");
+    const decl = init.declarations[0]!;
+    const iter = this.value(s.expression);
+    const kind = iter.type.kind;
+    if (kind !== "List" && kind !== "Tensor") this.fail(s.expression, `for...of over a value of type ${typeLabel(iter.type)} is not supported (lists and tensors are)`);
+    const len = this.builtin(s.expression, "aten::len", { positional: [iter], keywords: new Map() });
+    this.loop(s, len, null, (trip) => {
+      const item = kind === "List"
+        ? this.builtin(s.expression, "aten::__getitem__", { positional: [iter, trip], keywords: new Map() })
+        : this.builtin(s.expression, "aten::select", { positional: [iter, this.constant({ type: "int", value: 0 }), trip], keywords: new Map() });
+      if (ts.isIdentifier(decl.name)) this.assignName(decl.name, decl.name.text, item);
+      else if (ts.isArrayBindingPattern(decl.name)) {
+        this.unpack(decl.name, decl.name.elements.map((el) => (ts.isBindingElement(el) && ts.isIdentifier(el.name) ? el.name : null)), item);
+      } else this.fail(decl.name, "Unsupported loop variable");
+    }, s.statement);
+  }
+}
+
+function asList(s: ts.Statement): readonly ts.Statement[] {
+  return ts.isBlock(s) ? s.statements : [s];
+}
+
+export { optionalType };

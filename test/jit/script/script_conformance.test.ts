@@ -1,0 +1,212 @@
+/**
+ * Scripted conformance cases and the seed article's scripted modules, written in TypeScript:
+ * `.code` must equal PyTorch 1.13's (shared/conformance/cases/<case>/code.txt and seed outputs
+ * 3a, 3e, 3i, 3j, 4b-4d) up to ___torch_mangle_N, and outputs must equal eager's (and PyTorch's
+ * when it is installed).
+ */
+import { describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { torch } from "../../../src/index.js";
+import { script } from "../../../src/jit/script.js";
+import { printMethod } from "../../../src/jit/printer/index.js";
+import type { ScriptModule } from "../../../src/jit/script_module.js";
+import { hasTorch, runTorch } from "../../support/pytorch.js";
+import { defineCell } from "./support.js";
+
+type Tensor = torch.Tensor;
+const CASES = new URL("../../../../shared/conformance/cases/", import.meta.url);
+const SEED = new URL("../../../../shared/reference/pytorch-1.13-seed-outputs.md", import.meta.url);
+const unmangle = (s: string) => s.replace(/___torch_mangle_\d+\./g, "");
+
+function expectedCode(name: string): Map<string, string> {
+  const text = readFileSync(new URL(`${name}/code.txt`, CASES), "utf8");
+  const out = new Map<string, string>();
+  for (const part of text.split(/^# ==== /m).slice(1)) {
+    const nl = part.indexOf("\n");
+    out.set(part.slice(0, nl).replace(/ ====$/, ""), part.slice(nl + 1).replace(/\n+$/, "\n"));
+  }
+  return out;
+}
+
+function seedBlock(title: string): string {
+  const text = readFileSync(SEED, "utf8");
+  const at = text.indexOf(`## ${title}`);
+  const start = text.indexOf("```python\n", at) + "```python\n".length;
+  return text.slice(start, text.indexOf("```", start));
+}
+
+function compare(name: string, m: ScriptModule): void {
+  for (const [key, code] of expectedCode(name)) {
+    const [path, method] = [key.slice(0, key.lastIndexOf(".")), key.slice(key.lastIndexOf(".") + 1)];
+    const sub = path === "<top>" ? m : (path.split(".").reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], m) as ScriptModule);
+    const g = sub.getMethod(method)?.graph;
+    expect(g, `${key} compiled`).toBeDefined();
+    expect(unmangle(printMethod(g!, { name: method })), key).toBe(unmangle(code));
+  }
+}
+
+interface Encoded { type: string; dtype?: string; shape?: number[]; data?: number[]; value?: unknown; items?: Encoded[] }
+const decode = (v: Encoded): unknown => {
+  if (v.type === "tensor") return torch.tensor(v.data!, { dtype: v.dtype as "float32" }).reshape(v.shape!);
+  if (v.type === "tuple" || v.type === "list") return v.items!.map(decode);
+  return v.value;
+};
+const json = <T>(name: string, file: string): T => JSON.parse(readFileSync(new URL(`${name}/${file}`, CASES), "utf8")) as T;
+
+function archiveState(name: string): Record<string, Tensor> {
+  const path = fileURLToPath(new URL(`${name}/model.pt`, CASES));
+  const state = runTorch<Record<string, Encoded>>(`
+m = torch.jit.load(${JSON.stringify(path)})
+print(json.dumps({k: {"type": "tensor", "dtype": str(t.dtype)[6:], "shape": list(t.shape), "data": t.flatten().tolist()} for k, t in m.state_dict().items()}))
+`);
+  return Object.fromEntries(Object.entries(state).map(([k, v]) => [k, decode(v) as Tensor]));
+}
+
+function same(a: unknown, b: unknown): boolean {
+  if (a instanceof torch.Tensor && b instanceof torch.Tensor) return torch.allclose(a, b, { rtol: 1e-4, atol: 1e-5 });
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => same(x, b[i]));
+  return a === b;
+}
+
+/** Loads PyTorch's weights (when available), scripts, compares .code, then outputs against eager and expected.json. */
+function checkCase(name: string, model: torch.nn.Module): ScriptModule {
+  if (hasTorch) model.load_state_dict(archiveState(name));
+  const scripted = script(model);
+  compare(name, scripted);
+  const calls = json<{ calls: { args: Encoded[] }[] }>(name, "inputs.json").calls;
+  const expected = json<{ calls: { output: Encoded }[] }>(name, "expected.json").calls;
+  calls.forEach((call, i) => {
+    const args = call.args.map(decode);
+    const out = (scripted as unknown as (...a: unknown[]) => unknown)(...args);
+    const eager = (model as unknown as (...a: unknown[]) => unknown)(...args);
+    expect(same(out, eager), `${name} call ${i}: scripted equals eager`).toBe(true);
+    if (hasTorch) expect(same(out, decode(expected[i]!.output)), `${name} call ${i}: PyTorch's output`).toBe(true);
+  });
+  return scripted;
+}
+
+const SEED_CELL = `
+class MyDecisionGate extends nn.Module {
+  forward(x: Tensor): Tensor {
+    if (x.sum().gt(0).item()) {
+      return x;
+    } else {
+      return x.neg();
+    }
+  }
+}
+
+class MyCell_v2 extends nn.Module {
+  linear = new nn.Linear(4, 4);
+  constructor(public dg: nn.Module) {
+    super();
+  }
+  forward(x: Tensor, h: Tensor): [Tensor, Tensor] {
+    const new_h = torch.tanh(this.linear(this.dg(x)).add(h));
+    return [new_h, new_h];
+  }
+}
+
+class MyRNNLoop_TraceScript extends nn.Module {
+  cell: nn.Module;
+  constructor() {
+    super();
+    this.cell = torch.jit.trace(new MyCell_v2(torch.jit.script(new MyDecisionGate())), [torch.rand(3, 4), torch.rand(3, 4)]);
+  }
+  forward(xs: Tensor): [Tensor, Tensor] {
+    let h = torch.zeros([3, 4]);
+    let y = torch.zeros([3, 4]);
+    for (let i = 0; i < xs.size(0); i++) {
+      [y, h] = this.cell(xs.select(0, i), h);
+    }
+    return [y, h];
+  }
+}
+`;
+
+describe("the seed article's scripted modules print PyTorch 1.13's code", () => {
+  const { MyDecisionGate, MyCell_v2, MyRNNLoop_TraceScript } = defineCell(SEED_CELL, { file: "<cell 2>", scope: { torch: { ...torch, jit: { ...torch.jit, script } } } });
+
+  it("3a: scripted_gate.code", () => {
+    expect(script(new MyDecisionGate()).code).toBe(seedBlock("3a. scripted_gate.code"));
+  });
+
+  it("3e: scripted_cell.code, and it agrees with eager for x and -x", () => {
+    const cell = new MyCell_v2(new MyDecisionGate());
+    const scripted = script(cell);
+    expect(scripted.code).toBe(seedBlock("3e. scripted_cell.code"));
+    const x = torch.rand(3, 4);
+    const h = torch.rand(3, 4);
+    for (const input of [x, x.neg()]) expect(same(scripted(input, h), cell(input, h))).toBe(true);
+  });
+
+  it("3i/3j: tracing a cell that holds the scripted gate keeps the gate's code", () => {
+    const traced = torch.jit.trace(new MyCell_v2(script(new MyDecisionGate())), [torch.rand(3, 4), torch.rand(3, 4)]);
+    expect(traced.code).toBe(seedBlock("3i. trace(MyCell_v2(scripted_gate)).code"));
+    expect((traced as any).dg.code).toBe(seedBlock("3j. trace(MyCell_v2(scripted_gate)).dg.code"));
+  });
+
+  it("4b-4d: a scripted loop over a traced cell (trace inside script keeps the traced module as is)", () => {
+    const loop = new MyRNNLoop_TraceScript();
+    const rnn = script(loop);
+    expect(rnn.code).toBe(seedBlock("4b. rnn_loop.code"));
+    expect((rnn as any).cell.code).toBe(seedBlock("4c. rnn_loop.cell.code"));
+    expect((rnn as any).cell.dg.code).toBe(seedBlock("4d. rnn_loop.cell.dg.code"));
+    const xs = torch.rand(10, 3, 4);
+    expect(same(rnn(xs), loop(xs))).toBe(true);
+  });
+});
+
+describe("scripted conformance cases", () => {
+  const { MyDecisionGate, MyCell_v2 } = defineCell(SEED_CELL, { file: "<cell 3>", scope: { torch: { ...torch, jit: { ...torch.jit, script } } } });
+  const { MLP, ControlFlow } = defineCell(`
+class MLP extends nn.Module {
+  fc1 = new nn.Linear(8, 16);
+  act = new nn.ReLU();
+  fc2 = new nn.Linear(16, 16);
+  fc3 = new nn.Linear(16, 3);
+  forward(x: Tensor): Tensor {
+    x = this.act(this.fc1(x));
+    x = this.act(this.fc2(x));
+    return torch.log_softmax(this.fc3(x), -1);
+  }
+}
+
+class ControlFlow extends nn.Module {
+  forward(x: Tensor, n: int): [Tensor, int] {
+    let y: Tensor;
+    if (n < 0) {
+      y = x.neg();
+    } else if (n === 0) {
+      y = x.mul(0);
+    } else {
+      y = x.clone();
+    }
+    let acc = 0;
+    for (let i = 0; i < n; i++) {
+      if (i % 2 === 0) {
+        continue;
+      }
+      if (i > 7) {
+        break;
+      }
+      y = y.add(i);
+      acc += i;
+    }
+    let k = 0;
+    while (k < 3 && y.sum().lt(100.0).item()) {
+      y = y.mul(2);
+      k += 1;
+    }
+    return [y, acc + k];
+  }
+}
+`, { file: "<cell 4>" });
+
+  it("seed_decision_gate_scripted", () => void checkCase("seed_decision_gate_scripted", new MyDecisionGate()));
+  it("seed_mycell_v2_scripted", () => void checkCase("seed_mycell_v2_scripted", new MyCell_v2(new MyDecisionGate())));
+  it("nn_linear_scripted", () => void checkCase("nn_linear_scripted", new torch.nn.Linear(5, 3)));
+  it("mlp_scripted", () => void checkCase("mlp_scripted", new MLP()));
+  it("control_flow_scripted", () => void checkCase("control_flow_scripted", new ControlFlow()));
+});
