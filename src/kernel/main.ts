@@ -1,0 +1,152 @@
+// The kernel process: `tsjit kernel <connection-file>`, as a Jupyter kernelspec launches it.
+//
+// Note [answer before the evaluator loads]: the protocol thread answers kernel_info and the
+// heartbeat by itself, so the kernel is "up" as soon as its sockets are bound. The evaluator
+// (the TypeScript compiler, the torch library, tsjit's typings for the checker) takes seconds to
+// import and warm up; it loads on the main thread once the sockets are bound, behind
+// `LazyEvaluator`, and a request that needs it waits for it.
+//
+// Restart is the launcher's job (jupyter_client's KernelManager, the notebook server): it sends
+// shutdown_request with `restart: true`, waits for this process to exit and starts a new one on
+// the same connection file. So both kinds of shutdown end the same way here: the evaluator is
+// told which it is (to keep its history), the sockets close, the process exits 0.
+
+import { writeSync } from "node:fs";
+import { readConnectionFile } from "./protocol/connection.js";
+import type {
+  CommInbound,
+  CompleteResult,
+  ExecuteOptions,
+  ExecuteOutcome,
+  HistoryQuery,
+  InspectResult,
+  IsCompleteResult,
+  MainThreadEvaluator,
+  MainThreadSink,
+} from "./protocol/evaluator.js";
+import { describeError } from "./protocol/evaluator.js";
+import { startProtocolThread, type ProtocolHost } from "./protocol/host.js";
+import type { HistoryTuple } from "./protocol/messages.js";
+import { tsjitKernelInfo } from "./kernel_info.js";
+
+export interface RunKernelOptions {
+  /** Builds the evaluator (default: TsEvaluator in the current directory). */
+  createEvaluator?: () => Promise<MainThreadEvaluator>;
+  /** Where the kernel's own diagnostics go (default: file descriptor 2, the launcher's log). */
+  log?: (line: string) => void;
+}
+
+/** The real evaluator, imported lazily: Note [answer before the evaluator loads]. */
+async function createTsEvaluator(): Promise<MainThreadEvaluator> {
+  const { TsEvaluator } = await import("./evaluator/index.js");
+  const evaluator = new TsEvaluator({ cwd: process.cwd() });
+  // Load the type checker while the user reads the empty notebook, not in the first cell.
+  // setImmediate: a cell already waiting for the evaluator goes first (it loads what it needs).
+  setImmediate(() => evaluator.warmUp());
+  return evaluator;
+}
+
+/** Forwards every call to an evaluator that is still loading; a failed load becomes each cell's error. */
+class LazyEvaluator implements MainThreadEvaluator {
+  private loaded: MainThreadEvaluator | null = null;
+
+  constructor(private readonly ready: Promise<MainThreadEvaluator>) {
+    ready.then((e) => (this.loaded = e)).catch(() => undefined); // a failure is reported per request
+  }
+
+  async execute(code: string, options: ExecuteOptions, sink: MainThreadSink): Promise<ExecuteOutcome> {
+    let evaluator: MainThreadEvaluator;
+    try {
+      evaluator = await this.ready;
+    } catch (e) {
+      const { ename, evalue } = describeError(e);
+      return { status: "error", ename, evalue: `the tsjit evaluator failed to load: ${evalue}`, traceback: [`${ename}: the tsjit evaluator failed to load: ${evalue}`] };
+    }
+    return evaluator.execute(code, options, sink);
+  }
+  async complete(code: string, cursorPos: number): Promise<CompleteResult> {
+    return (await this.ready).complete(code, cursorPos);
+  }
+  async inspect(code: string, cursorPos: number, detailLevel: 0 | 1): Promise<InspectResult> {
+    return (await this.ready).inspect(code, cursorPos, detailLevel);
+  }
+  async isComplete(code: string): Promise<IsCompleteResult> {
+    return (await this.ready).isComplete(code);
+  }
+  async history(query: HistoryQuery): Promise<HistoryTuple[]> {
+    return (await this.ready).history(query);
+  }
+  async commInfo(targetName?: string): Promise<{ [commId: string]: { target_name: string } }> {
+    return (await this.ready).commInfo(targetName);
+  }
+  async comm(message: CommInbound, sink: MainThreadSink): Promise<void> {
+    return (await this.ready).comm(message, sink);
+  }
+  interrupt(): void {
+    this.loaded?.interrupt(); // nothing runs before the evaluator exists
+  }
+  async shutdown(restart: boolean): Promise<void> {
+    const evaluator = await this.ready.catch(() => null);
+    await evaluator?.shutdown(restart);
+  }
+}
+
+/**
+ * Errors nobody awaited (a timer callback that throws, a promise a cell rejected and dropped)
+ * would end a Node process. A kernel reports them on stderr and keeps the session, unless the
+ * evaluator takes them itself (it can tie them to the cell that made them).
+ */
+function reportStrayErrors(host: ProtocolHost): void {
+  const report = (kind: string) => (e: unknown) => {
+    const text = e instanceof Error ? (e.stack ?? `${e.name}: ${e.message}`) : describeError(e).evalue;
+    host.emit({ type: "stream", name: "stderr", text: `${kind}: ${text}\n` });
+  };
+  if (process.listenerCount("unhandledRejection") === 0) process.on("unhandledRejection", report("Unhandled promise rejection"));
+  if (process.listenerCount("uncaughtException") === 0) process.on("uncaughtException", report("Uncaught exception"));
+}
+
+/**
+ * An orphaned kernel (its launcher was killed) would hold its ports and memory forever. When
+ * the parent goes away the process is re-parented, so `process.ppid` changes: then exit, as
+ * ipykernel's parent poller does.
+ */
+function exitWithParent(log: (line: string) => void): void {
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid !== parent) {
+      log(`tsjit kernel: parent process ${parent} is gone; exiting`);
+      process.exit(1);
+    }
+  }, 1000);
+  timer.unref();
+}
+
+/**
+ * Runs a kernel on `connectionFile` until the frontend shuts it down; resolves to the exit code
+ * (0 after a shutdown_request, 1 if the protocol thread died).
+ *
+ * ```ts
+ * process.exit(await runKernel("/run/user/1000/jupyter/kernel-1234.json"));
+ * ```
+ */
+export async function runKernel(connectionFile: string, options: RunKernelOptions = {}): Promise<number> {
+  // fd 2 directly: once loaded, the evaluator captures process.stderr into the running cell's output.
+  const log = options.log ?? ((line: string) => writeSync(2, `${line}\n`));
+  const connection = await readConnectionFile(connectionFile);
+  // Note [answer before the evaluator loads]: the load starts once the sockets are bound, so it
+  // does not compete for the CPU with the protocol thread's start.
+  let startLoading!: () => void;
+  const loading = new Promise<void>((resolve) => (startLoading = resolve)).then(options.createEvaluator ?? createTsEvaluator);
+  loading.catch((e: unknown) => log(`tsjit kernel: the evaluator failed to load: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`));
+  const host = await startProtocolThread({ connection, evaluator: new LazyEvaluator(loading), kernelInfo: tsjitKernelInfo() });
+  startLoading();
+  exitWithParent(log);
+  loading.then(() => reportStrayErrors(host)).catch(() => reportStrayErrors(host));
+  try {
+    await host.stopped;
+    return 0;
+  } catch (e) {
+    log(`tsjit kernel: ${(e as Error).message}`);
+    return 1;
+  }
+}

@@ -1,0 +1,90 @@
+// Measures the installed kernel as a frontend sees it (a script, not a test: numbers vary with
+// the machine; the targets are in issue #4). Usage, after `npm run build`:
+//
+//   node --import tsx test/kernel/clients/measure_kernel.ts [--sources]
+//
+// Prints: start → kernel_info_reply (process spawn to the reply, over a fresh DEALER that
+// retries its connection every 5 ms), the first cell, the `1+1` round trip (execute_request to
+// execute_reply and to idle, median and p90 of 50), completion of `Math.`, and the resident
+// memory of the idle kernel. --sources runs src/cli.ts through tsx instead of dist/cli.js.
+
+import { spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import * as zmq from "zeromq";
+import { endpoint } from "../../../src/kernel/protocol/connection.js";
+import { decode, encode, Signer } from "../../../src/kernel/protocol/wire.js";
+import { parentId, TestClient } from "../support/client.js";
+import { installTempKernel, spawnInstalledKernel } from "./support.js";
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const p90 = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.9)]!;
+const ms = (x: number): string => `${x.toFixed(1)} ms`;
+const rssMb = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1]) / 1024;
+
+async function main(): Promise<void> {
+  const install = installTempKernel({ from: process.argv.includes("--sources") ? "sources" : "dist" });
+  const started = performance.now();
+  const kernel = await spawnInstalledKernel(install);
+  try {
+    // start → kernel_info_reply
+    const signer = new Signer(kernel.connection.key, kernel.connection.signatureScheme);
+    const probe = new zmq.Dealer({ linger: 0, reconnectInterval: 5, connectTimeout: 0 });
+    probe.connect(endpoint(kernel.connection, "shell"));
+    const header = { msg_id: randomUUID(), session: randomUUID(), username: "measure", date: new Date().toISOString(), msg_type: "kernel_info_request", version: "5.3" };
+    await probe.send(encode(signer, [], header, {}, { content: {} as never })); // kernel_info_request has empty content
+    for (;;) {
+      const frames = await probe.receive();
+      const decoded = decode(frames, signer);
+      if (decoded.ok && parentId(decoded.message) === header.msg_id) break;
+    }
+    const startToInfo = performance.now() - started;
+    probe.close();
+    const rssAtStart = rssMb(kernel.child.pid!);
+
+    const client = await TestClient.connect(kernel.connection, 30_000);
+    const execute = async (code: string): Promise<{ reply: number; idle: number }> => {
+      const t0 = performance.now();
+      const request = client.send("shell", "execute_request", { code });
+      const answer = await client.reply("shell", request.msg_id, 60_000);
+      const reply = performance.now() - t0;
+      const status = (answer.content as { status?: string; evalue?: string }).status;
+      if (status !== "ok") throw new Error(`measuring needs cells that run; ${JSON.stringify(code)} gave ${JSON.stringify(answer.content)}`);
+      await client.outputs(request.msg_id, 60_000);
+      return { reply, idle: performance.now() - t0 };
+    };
+    const first = await execute("1+1");
+    const classCell = await execute("class Point { constructor(public x: number, public y: number) {} norm(): number { return Math.hypot(this.x, this.y); } }\nnew Point(3, 4).norm()");
+    const replies: number[] = [];
+    const idles: number[] = [];
+    for (let i = 0; i < 50; i++) {
+      const { reply, idle } = await execute("1+1");
+      replies.push(reply);
+      idles.push(idle);
+    }
+    const completions: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const t0 = performance.now();
+      await client.request("shell", "complete_request", { code: "Math.", cursor_pos: 5 }, 60_000);
+      completions.push(performance.now() - t0);
+    }
+    await new Promise((r) => setTimeout(r, 3000));
+    const rssIdle = rssMb(kernel.child.pid!);
+    client.close();
+
+    console.log(`kernel from ${install.runsFrom} (${install.kernelJson.argv.slice(1, -2).join(" ")}), Node ${process.versions.node}`);
+    console.log(`start → kernel_info_reply:        ${ms(startToInfo)}   (RSS then ${rssAtStart.toFixed(0)} MB)`);
+    console.log(`first cell (1+1), reply / idle:    ${ms(first.reply)} / ${ms(first.idle)}`);
+    console.log(`class cell (type-checked), reply:  ${ms(classCell.reply)}`);
+    console.log(`1+1 round trip to execute_reply:   median ${ms(median(replies))}, p90 ${ms(p90(replies))} (50 runs)`);
+    console.log(`1+1 round trip to idle:            median ${ms(median(idles))}, p90 ${ms(p90(idles))}`);
+    console.log(`complete "Math.":                  median ${ms(median(completions))} (10 runs)`);
+    console.log(`idle RSS after those cells:        ${rssIdle.toFixed(0)} MB`);
+  } finally {
+    kernel.kill();
+    await kernel.exited;
+    install.cleanup();
+  }
+}
+
+await main();
