@@ -1,7 +1,8 @@
-// Measures the installed kernel as a frontend sees it (a script, not a test: numbers vary with
-// the machine; the targets are in issue #4). Usage, after `npm run build`:
+// npm run bench:kernel — measures the installed kernel as a frontend sees it, printed beside
+// what the team measured of tslab 1.0.22 and Deno 2.9.6's kernels on this machine kind
+// (shared/reference/kernel-anchors.md; not re-measured here). Usage, after `npm run build`:
 //
-//   node --import tsx test/kernel/clients/measure_kernel.ts [--sources]
+//   node --import tsx bench/kernel.ts [--sources]
 //
 // Prints: start → kernel_info_reply (process spawn to the reply, over a fresh DEALER that
 // retries its connection every 5 ms), the first cell, the `1+1` round trip (execute_request to
@@ -12,10 +13,10 @@ import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import * as zmq from "zeromq";
-import { endpoint } from "../../../src/kernel/protocol/connection.js";
-import { decode, encode, Signer } from "../../../src/kernel/protocol/wire.js";
-import { parentId, TestClient } from "../support/client.js";
-import { installTempKernel, spawnInstalledKernel } from "./support.js";
+import { endpoint } from "../src/kernel/protocol/connection.js";
+import { decode, encode, Signer } from "../src/kernel/protocol/wire.js";
+import { parentId, TestClient } from "../test/kernel/support/client.js";
+import { installTempKernel, spawnInstalledKernel } from "../test/kernel/clients/support.js";
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const p90 = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.9)]!;
@@ -54,7 +55,11 @@ async function main(): Promise<void> {
       return { reply, idle: performance.now() - t0 };
     };
     const first = await execute("1+1");
-    const classCell = await execute("class Point { constructor(public x: number, public y: number) {} norm(): number { return Math.hypot(this.x, this.y); } }\nnew Point(3, 4).norm()");
+    const classCells: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const cell = `class Point${i} { constructor(public x: number, public y: number) {} norm(): number { return Math.hypot(this.x, this.y); } }\nnew Point${i}(3, 4).norm()`;
+      classCells.push((await execute(cell)).reply);
+    }
     const replies: number[] = [];
     const idles: number[] = [];
     for (let i = 0; i < 50; i++) {
@@ -73,13 +78,20 @@ async function main(): Promise<void> {
     client.close();
 
     console.log(`kernel from ${install.runsFrom} (${install.kernelJson.argv.slice(1, -2).join(" ")}), Node ${process.versions.node}`);
-    console.log(`start → kernel_info_reply:        ${ms(startToInfo)}   (RSS then ${rssAtStart.toFixed(0)} MB)`);
-    console.log(`first cell (1+1), reply / idle:    ${ms(first.reply)} / ${ms(first.idle)}`);
-    console.log(`class cell (type-checked), reply:  ${ms(classCell.reply)}`);
-    console.log(`1+1 round trip to execute_reply:   median ${ms(median(replies))}, p90 ${ms(p90(replies))} (50 runs)`);
-    console.log(`1+1 round trip to idle:            median ${ms(median(idles))}, p90 ${ms(p90(idles))}`);
-    console.log(`complete "Math.":                  median ${ms(median(completions))} (10 runs)`);
-    console.log(`idle RSS after those cells:        ${rssIdle.toFixed(0)} MB`);
+    console.log(`first cell (1+1) after start: ${ms(first.idle)}; RSS at kernel_info ${rssAtStart.toFixed(0)} MB`);
+    const rows: [string, number, string, string, string][] = [
+      ["start → kernel_info_reply (ms)", startToInfo, "1228", "196", "<=300"],
+      ["1+1 round trip to reply, median (ms)", median(replies), "7.0", "2.4", "<=3"],
+      ["1+1 round trip to idle, p90 (ms)", p90(idles), "-", "-", ""],
+      ["class cell, type-checked, median (ms)", median(classCells), "27", "2.3*", "<=10"],
+      ['complete "Math.", median (ms)', median(completions), "8.0", "2.3", "<=20"],
+      ["idle RSS (MB)", rssIdle, "175", "204", "<=150"],
+    ];
+    console.log(["workload".padEnd(40), "tsjit".padStart(9), "tslab".padStart(8), "Deno".padStart(8), "target".padStart(8)].join(""));
+    for (const [label, v, tslab, deno, target] of rows) {
+      console.log([label.padEnd(40), v.toFixed(1).padStart(9), tslab.padStart(8), deno.padStart(8), target.padStart(8)].join(""));
+    }
+    console.log("tslab/Deno: kernel-anchors.md (medians measured by the team); * Deno does not type-check.");
   } finally {
     kernel.kill();
     await kernel.exited;
