@@ -219,6 +219,18 @@ function formatValue(f: Formatter, v: number): string {
   return " ".repeat(Math.max(0, f.maxWidth - s.length)) + s;
 }
 
+/**
+ * Each of `shown` as PyTorch prints it inside a tensor whose displayed values are exactly
+ * `shown` (one mode and precision for all, as _Formatter decides), without the padding that
+ * aligns columns in text. For displays that lay elements out themselves (HTML tables).
+ */
+export function formatElements(shown: readonly number[], dtype: PrintDtype): string[] {
+  const narrow = dtype !== "float64" && isFloating(dtype);
+  const vals = narrow ? shown.map((v) => Math.fround(v)) : shown;
+  const f = { ...makeFormatter(vals, dtype), maxWidth: 0 };
+  return vals.map((v) => formatValue(f, v));
+}
+
 // ---------------------------------------------------------------- layout
 
 /** Indices shown along a dimension of `size`; null marks the "..." slot. */

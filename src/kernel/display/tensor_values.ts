@@ -2,7 +2,7 @@
  * The values a tensor display shows, chosen and formatted by PyTorch's printing rules
  * (src/tensor/print.ts): which indices survive summarisation, and each element's text.
  */
-import { formatTensor, printOptions, type PrintDtype } from "../../tensor/print.js";
+import { formatElements, printOptions } from "../../tensor/print.js";
 import type { Tensor } from "../../tensor/tensor.js";
 
 /** An index along one dimension, or null for the "..." that replaces the elided middle. */
@@ -24,34 +24,7 @@ export function isSummarized(t: Tensor): boolean {
   return t.numel() > printOptions.threshold;
 }
 
-/**
- * Each of `shown` as PyTorch prints it inside a tensor whose displayed values are exactly
- * `shown`, without the padding that aligns columns in text.
- *
- * Note [element text from formatTensor]: PyTorch picks one mode (int, fixed, scientific) and
- * precision for a whole tensor from its displayed values. print.ts keeps that formatter
- * private, so we print the shown values as one vector with formatTensor (summarisation off,
- * so every value is printed) and split its body; the mode and digits are then PyTorch's by
- * construction. A vector's elements are separated by ", " (and line breaks), and no element
- * text contains a comma or a bracket.
- */
-export function formatElements(shown: readonly number[], dtype: PrintDtype): string[] {
-  if (shown.length === 0) return [];
-  const threshold = printOptions.threshold;
-  printOptions.threshold = Infinity;
-  let text: string;
-  try {
-    text = formatTensor({ shape: [shown.length], dtype, values: shown });
-  } finally {
-    printOptions.threshold = threshold;
-  }
-  const body = text.slice(text.indexOf("[") + 1, text.lastIndexOf("]"));
-  const elements = body.split(/,\s+/).map((s) => s.trim());
-  if (elements.length !== shown.length) {
-    throw new Error(`tensor display: expected ${shown.length} printed elements, got ${elements.length} from ${JSON.stringify(text.slice(0, 200))}`);
-  }
-  return elements;
-}
+export { formatElements };
 
 /** Row-major strides of a contiguous tensor of `shape`. */
 export function contiguousStrides(shape: readonly number[]): number[] {
