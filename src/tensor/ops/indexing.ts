@@ -291,8 +291,7 @@ function coordinatesOf(shape: readonly number[], indices: readonly (Tensor | nul
 }
 
 const indexOp = defineOp<(self: Tensor, indices: (Tensor | null)[]) => Tensor>("index", [{
-  // PyTorch's type is Tensor?[]; the schema parser knows Tensor[] (nulls pass internally)
-  schema: "aten::index.Tensor(Tensor self, Tensor[] indices) -> Tensor",
+  schema: "aten::index.Tensor(Tensor self, Tensor?[] indices) -> Tensor",
   gradName: "IndexBackward0",
   forward: (self: Tensor, indices: (Tensor | null)[]) => {
     const { shape, offsets } = advancedOffsets(self, prepareIndex(self, indices));
@@ -351,7 +350,7 @@ function indexPutBackward(g: Tensor, [, indices, values, accumulate]: IndexPutAr
 }
 
 export const index_put_ = defineOp<(self: Tensor, indices: Tensor[], values: Tensor, accumulate?: boolean) => Tensor>("index_put_", [{
-  schema: "aten::index_put_(Tensor(a!) self, Tensor[] indices, Tensor values, bool accumulate=False) -> Tensor(a!)",
+  schema: "aten::index_put_(Tensor(a!) self, Tensor?[] indices, Tensor values, bool accumulate=False) -> Tensor(a!)",
   gradName: "IndexPutBackward0",
   forward: (self: Tensor, indices: (Tensor | null)[], values: Tensor, accumulate: boolean) => {
     indexPutInto(self, indices, values, accumulate, true);
@@ -361,7 +360,7 @@ export const index_put_ = defineOp<(self: Tensor, indices: Tensor[], values: Ten
 }]);
 
 export const index_put = defineOp<(self: Tensor, indices: Tensor[], values: Tensor, accumulate?: boolean) => Tensor>("index_put", [{
-  schema: "aten::index_put(Tensor self, Tensor[] indices, Tensor values, bool accumulate=False) -> Tensor",
+  schema: "aten::index_put(Tensor self, Tensor?[] indices, Tensor values, bool accumulate=False) -> Tensor",
   gradName: "IndexPutBackward0",
   forward: (self: Tensor, indices: (Tensor | null)[], values: Tensor, accumulate: boolean) => {
     const out = Tensor.fromData(self.contiguousData().slice(), self.shape.slice(), self.dtype);
