@@ -2,7 +2,8 @@
 // workloads, measured live when /usr/bin/python3 has torch (one thread). Speed is measured here,
 // never in timed tests; docs quote only what this prints.
 import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { torch } from "../dist/index.js";
 
 const { nn } = torch;
@@ -67,7 +68,24 @@ function tsjitFigures() {
     rnn_grad: timeNs(() => loop(xs), 300) / 1000,
     rnn_nograd: torch.no_grad(() => timeNs(() => loop(xs), 300)) / 1000,
     gflops: (2 * 512 ** 3) / mmNs,
+    ...archiveLoadFigures(),
   };
+}
+
+/** The article's rnn_loop archive and a small CNN, as PyTorch wrote them (shared/conformance). */
+const ARCHIVES = {
+  load_rnn: fileURLToPath(new URL("../../shared/conformance/cases/seed_rnn_loop_trace_script/model.pt", import.meta.url)),
+  load_cnn: fileURLToPath(new URL("../../shared/conformance/cases/cnn_traced/model.pt", import.meta.url)),
+};
+
+function archiveLoadFigures() {
+  const out = {};
+  for (const [key, path] of Object.entries(ARCHIVES)) {
+    if (!existsSync(path)) continue;
+    const bytes = readFileSync(path);
+    out[key] = timeNs(() => torch.jit.load(bytes), 5, 7) / 1e6;
+  }
+  return out;
 }
 
 const PY = String.raw`
@@ -106,13 +124,17 @@ with torch.no_grad():
     out["linear_nograd"] = t(lambda: lin(a), 50000)
     out["rnn_nograd"] = t(lambda: loop(xs), 100) / 1000
 out["gflops"] = 2 * 512 ** 3 / t(lambda: torch.mm(m, n), 5, 5)
+import io, sys
+for key, path in json.loads(sys.argv[1]).items():
+    data = open(path, "rb").read()
+    out[key] = t(lambda: torch.jit.load(io.BytesIO(data)), 5) / 1e6
 print(json.dumps(out))
 `;
 
 function pytorchFigures() {
   if (!existsSync("/usr/bin/python3")) return null;
   try {
-    const out = execFileSync("/usr/bin/python3", ["-c", PY], {
+    const out = execFileSync("/usr/bin/python3", ["-c", PY, JSON.stringify(ARCHIVES)], {
       encoding: "utf8",
       env: { ...process.env, OMP_NUM_THREADS: "1", OMP_WAIT_POLICY: "PASSIVE" },
       stdio: ["ignore", "pipe", "ignore"],
@@ -134,6 +156,8 @@ const rows = [
   ["seed RNN loop, 100 steps, grad", "rnn_grad", "µs", 150],
   ["seed RNN loop, 100 steps, no_grad", "rnn_nograd", "µs", null],
   ["matmul 512x512 float32", "gflops", "GFLOPS", null],
+  ["load the article's rnn_loop archive", "load_rnn", "ms", null],
+  ["load a small CNN archive", "load_cnn", "ms", null],
 ];
 const fmt = (v) => (v === undefined || v === null ? "-" : v >= 100 ? v.toFixed(0) : v.toFixed(2));
 console.log(`tsjit ${process.version}, PyTorch ${ref ? "1.13 (live, 1 thread)" : "not installed"}`);

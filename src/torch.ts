@@ -30,3 +30,4 @@ export * as autograd from "./autograd/index.js";
 export * as nn from "./nn/index.js";
 export * as optim from "./optim/index.js";
 export * as jit from "./jit/index.js";
+export { save, load } from "./jit/serialize/torch_save.js";

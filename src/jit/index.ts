@@ -8,3 +8,9 @@ import { activeSession } from "./tracer/session.js";
 export function is_tracing(): boolean {
   return activeSession !== null;
 }
+export { markerOf, ignore, unused, export, type JitMarker, type IgnoreOptions } from "./api.js";
+export { Future, fork, wait } from "./future.js";
+export { isinstance, annotate, type TypeDescription } from "./type_check.js";
+export { script_if_tracing } from "./script_if_tracing.js";
+export { freeze, optimize_for_inference, type FreezeOptions } from "./freeze.js";
+export { save, load, TorchScriptArchiveError, type SaveOptions, type JitLoadOptions } from "./serialize/index.js";

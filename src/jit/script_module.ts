@@ -13,6 +13,8 @@ import type { FunctionTable, ScriptMethod, ScriptObject } from "./runtime/object
 import { runGraph, signatureOf } from "./runtime/interpreter.js";
 import { displayBundle, printMethod } from "./printer/index.js";
 import { unqualified } from "./qualified_names.js";
+import { activeSession } from "./tracer/session.js";
+import { callWhileTracing } from "./traced_calls.js";
 
 const JUPYTER_DISPLAY = Symbol.for("Jupyter.display");
 
@@ -157,7 +159,10 @@ export function makeScriptFunction(qualifiedName: string, graph: Graph, constant
   const name = unqualified(qualifiedName);
   const method: ScriptMethod = { name, graph };
   compiledFunctions.set(qualifiedName, method);
-  const fn = (...args: unknown[]) => single(runGraph(graph, args, { functions: compiledFunctions, name }));
+  const run = (args: unknown[]) => single(runGraph(graph, args, { functions: compiledFunctions, name }));
+  // called while tracing, a scripted function is recorded as one call, as PyTorch's tracer does
+  const fn = (...args: unknown[]): unknown =>
+    activeSession !== null ? callWhileTracing(fn as unknown as ScriptFunction, args, () => run(args)) : run(args);
   const code = () => printMethod(graph, { name, constants, isFunction: true });
   Object.defineProperties(fn, {
     name: { value: name },

@@ -12,7 +12,7 @@
 import { REGISTRY, type OpOverload } from "../../tensor/registry.js";
 import type { SchemaArg } from "../../tensor/schema.js";
 import {
-  Types, evalTypeVariables, insertConstant, isSubtypeOf, listType, matchTypeVariables, printType, schemaArgType,
+  Types, evalTypeVariables, insertConstant, isSubtypeOf, listType, matchTypeVariables, optionalType, printType, schemaArgType,
   schemaReturnType, tupleType, type Graph, type JitType, type Node, type Value,
 } from "../ir/index.js";
 import { isVararg } from "../runtime/index.js";
@@ -25,6 +25,11 @@ export interface CallArgs {
 type Bound = { inputs: Value[]; returns: JitType[] } | { error: string };
 
 const NUMBERS = new Set(["int", "float", "bool"]);
+
+/** `int[N]` or `int[N]?`: one int may fill it. */
+function listOf(t: JitType): boolean {
+  return t.kind === "List" || (t.kind === "Optional" && t.element.kind === "List");
+}
 
 function isTensorFormal(t: JitType): boolean {
   return t.kind === "Tensor" || (t.kind === "Optional" && t.element.kind === "Tensor");
@@ -51,7 +56,7 @@ function defaultConstant(g: Graph, arg: SchemaArg, formal: JitType): Value {
   throw new Error(`script: cannot make a constant for the default of '${arg.name}' in ${arg.typeText}`);
 }
 
-function tryBind(g: Graph, ov: OpOverload, call: CallArgs, lenient: boolean): Bound {
+function tryBind(g: Graph, name: string, ov: OpOverload, call: CallArgs, lenient: boolean): Bound {
   const args = ov.schema.args;
   const vararg = isVararg(ov);
   const slots: (Value | undefined)[] = new Array(args.length).fill(undefined);
@@ -78,8 +83,11 @@ function tryBind(g: Graph, ov: OpOverload, call: CallArgs, lenient: boolean): Bo
     }
     const actual = v.type;
     if (matchTypeVariables(formal, actual, env) && isSubtypeOf(actual, evalTypeVariables(formal, env))) continue;
+    if (tupleAsList(actual, formal) || literalAsList(v, formal)) continue;
+    // PyTorch's `Tensor?[] indices` where the registry says `Tensor[]` (Note below OPTIONAL_TENSOR_LISTS)
+    if (OPTIONAL_TENSOR_LISTS[name] === i && isSubtypeOf(actual, listType(optionalType(Types.tensor)))) continue;
     if (lenient && isTensorFormal(formal) && NUMBERS.has(actual.kind)) continue;
-    if (lenient && a.fixedLength && actual.kind === "int" && formal.kind === "List") continue;
+    if (lenient && a.fixedLength && actual.kind === "int" && listOf(formal)) continue;
     check.push(`Expected a value of type '${printType(formal)}' for argument '${a.name}' but instead found type '${printType(actual)}'.`);
   }
   if (check.length) return { error: check[0]! };
@@ -88,7 +96,12 @@ function tryBind(g: Graph, ov: OpOverload, call: CallArgs, lenient: boolean): Bo
     const v = slots[i];
     const formal = schemaArgType(a);
     if (v === undefined) return defaultConstant(g, a, formal);
-    if (a.fixedLength && v.type.kind === "int" && formal.kind === "List") {
+    if (isSubtypeOf(v.type, evalTypeVariables(formal, env))) return v;
+    const list = tupleAsList(v.type, formal);
+    if (list) return listFromTuple(g, v, list);
+    const retyped = literalAsList(v, formal);
+    if (retyped) return g.insert("prim::ListConstruct", v.node.inputs.slice(), [retyped]).output();
+    if (a.fixedLength && v.type.kind === "int" && listOf(formal)) {
       return g.insert("prim::ListConstruct", new Array(a.fixedLength).fill(v), [listType(Types.int)]).output();
     }
     return v;
@@ -96,6 +109,46 @@ function tryBind(g: Graph, ov: OpOverload, call: CallArgs, lenient: boolean): Bo
   if (vararg) inputs.push(...call.positional.slice(positionalFormals));
   const returns = ov.schema.returns.map((r) => evalTypeVariables(schemaReturnType(r), env));
   return { inputs, returns };
+}
+
+/**
+ * Note [tuples as lists]: a tuple goes where a list is expected when every element fits the
+ * list's element type (TorchScript's tryConvertToType): the call gets a prim::ListConstruct
+ * of the elements. Returns the list type to build, or null.
+ */
+export function tupleAsList(actual: JitType, formal: JitType): JitType | null {
+  const inner = formal.kind === "Optional" ? formal.element : formal;
+  if (actual.kind !== "Tuple" || inner.kind !== "List") return null;
+  return actual.elements.every((t) => isSubtypeOf(t, inner.element)) ? inner : null;
+}
+
+/** The list of a tuple's elements: the TupleConstruct's inputs when it is one, else a TupleUnpack's outputs. */
+export function listFromTuple(g: Graph, tuple: Value, list: JitType): Value {
+  const n = tuple.node;
+  const items = n.kind === "prim::TupleConstruct" ? n.inputs.slice() : g.insert("prim::TupleUnpack", [tuple], tuple.type.kind === "Tuple" ? tuple.type.elements.slice() : []).outputs.slice();
+  return g.insert("prim::ListConstruct", items, [list]).output();
+}
+
+/**
+ * A list literal typed by where it goes (PyTorch emits `[mask]` for `Tensor?[] indices` as
+ * `annotate(List[Optional[Tensor]], [mask])`): the list type to rebuild it with, or null.
+ */
+export function literalAsList(v: Value, formal: JitType): JitType | null {
+  const inner = formal.kind === "Optional" ? formal.element : formal;
+  if (v.node.kind !== "prim::ListConstruct" || inner.kind !== "List" || isSubtypeOf(v.type, inner)) return null;
+  return v.node.inputs.every((x) => isSubtypeOf(x.type, inner.element)) ? inner : null;
+}
+
+/**
+ * Ops whose indices PyTorch types `Tensor?[]` where the registry says `Tensor[]` (the eager
+ * API has no None indices yet): a list literal there is built as `List[Optional[Tensor]]`,
+ * so `x[mask]` prints `torch.index(x, annotate(List[Optional[Tensor]], [mask]))` as PyTorch's.
+ */
+const OPTIONAL_TENSOR_LISTS: Readonly<Record<string, number>> = { "aten::index": 1, "aten::index_put_": 1, "aten::index_put": 1 };
+
+function asOptionalTensorList(g: Graph, v: Value): Value {
+  if (v.node.kind !== "prim::ListConstruct" || v.type.kind !== "List" || v.type.element.kind !== "Tensor") return v;
+  return g.insert("prim::ListConstruct", v.node.inputs.slice(), [listType(optionalType(Types.tensor))]).output();
 }
 
 export class SchemaMatchError extends Error {}
@@ -110,13 +163,17 @@ export function emitBuiltinCall(g: Graph, name: string, call: CallArgs): Node {
   const reasons: string[] = [];
   for (const lenient of [false, true]) {
     for (const ov of overloads) {
-      const r = tryBind(g, ov, call, lenient);
+      const r = tryBind(g, name, ov, call, lenient);
       if ("error" in r) {
         if (lenient) reasons.push(`  ${ov.schema.text}:\n  ${r.error}`);
         continue;
       }
+      const optionalAt = OPTIONAL_TENSOR_LISTS[name];
+      if (optionalAt !== undefined) r.inputs[optionalAt] = asOptionalTensorList(g, r.inputs[optionalAt]!);
       const n = g.insert(name, r.inputs, r.returns);
-      if (!lenient) n.op = ov;
+      // a lenient match is the overload the runtime would pick too (op_call.ts, Note [numbers as
+      // tensors]); recording it tells dead code elimination that `x.add_(1)` writes its input
+      n.op = ov;
       return n;
     }
   }

@@ -6,10 +6,11 @@
  *
  * Pipeline per function (ir_emitter + ConvertToSSA + cleanup, PyTorch 1.13):
  *   emit (stores/loads, exit placeholders) → convertToSSA → transformExits → canonicalizeModifiedLoops
- *   → constantPropagation → eliminateDeadCode → constantPooling
+ *   → constantPropagation → eliminateDeadIfOutputs → eliminateDeadCode → constantPooling
  */
 import ts from "typescript";
 import { Module } from "../../nn/module.js";
+import { ModuleDict, ModuleList, Sequential } from "../../nn/layers/container.js";
 import { Parameter } from "../../nn/parameter.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { Graph, Types, classType, listType, type ConstantValue, type JitType } from "../ir/index.js";
@@ -21,14 +22,16 @@ import { Environment } from "./environment.js";
 import { scriptError } from "./errors.js";
 import { transformExits, UnsupportedExit } from "./exits.js";
 import { libraryModule, librarySourceOf } from "./nn_library.js";
-import type { CompiledFunction, CompileHooks } from "./resolve.js";
+import { signatures, type CompiledFunction, type CompileHooks } from "./resolve.js";
 import { classDecl, fieldTypes, functionDecl, methodDecl, sourceFor, type FunctionDecl, type SourceText } from "./source.js";
 import { convertToSSA } from "./ssa.js";
+import { eliminateDeadIfOutputs } from "./dead_if_outputs.js";
 import { constantPooling } from "./constant_pooling.js";
 import { canonicalizeModifiedLoops } from "./canonicalize_loops.js";
 import { constantPropagation } from "./constant_propagation.js";
 import type { ModuleInfo } from "./sugared.js";
-import { resolveType } from "./types.js";
+import { broadcastLength, resolveType } from "./types.js";
+import { markerOf } from "../api.js";
 
 export interface ScriptOptions {
   /** Values for free names in scripted code (functions it calls), besides globalThis. */
@@ -48,11 +51,19 @@ function inferType(v: unknown): JitType | null {
   return null;
 }
 
+/** A module attribute's value as a constant of type `t` (Final / __constants__ attributes). */
 function constantOf(v: unknown, t: JitType | null): ConstantValue | null {
+  const inner = t?.kind === "Optional" ? t.element : t;
   if (typeof v === "boolean") return { type: "bool", value: v };
-  if (typeof v === "number") return t?.kind === "float" || !Number.isInteger(v) ? { type: "float", value: v } : { type: "int", value: v };
+  if (typeof v === "number") return inner?.kind === "float" || !Number.isInteger(v) ? { type: "float", value: v } : { type: "int", value: v };
   if (typeof v === "string") return { type: "str", value: v };
   if (v === null) return { type: "None" };
+  if (Array.isArray(v) && v.every((x) => typeof x === "number")) {
+    const floats = (inner?.kind === "List" && inner.element.kind === "float") || v.some((x) => !Number.isInteger(x));
+    return floats ? { type: "float[]", value: v as number[] } : { type: "int[]", value: v as number[] };
+  }
+  if (Array.isArray(v) && v.every((x) => typeof x === "boolean")) return { type: "bool[]", value: v as boolean[] };
+  if (Array.isArray(v) && v.every((x) => typeof x === "string")) return { type: "str[]", value: v as string[] };
   return null;
 }
 
@@ -71,7 +82,12 @@ class ModuleInfoImpl implements ModuleInfo {
 
   constructor(readonly module: Module, readonly script: ScriptModule, private readonly constants: ReadonlySet<string>) {
     const cls = (module as { constructor: Function }).constructor;
-    if (!(module instanceof ScriptModule) && !libraryModule(cls)) {
+    const lib = libraryModule(cls);
+    if (lib) {
+      this.fieldSrc = lib.src;
+      const decl = classDecl(lib.src);
+      this.fields = decl ? fieldTypes(decl) : null;
+    } else if (!(module instanceof ScriptModule)) {
       try {
         this.fieldSrc = sourceFor(cls);
         const decl = classDecl(this.fieldSrc);
@@ -90,9 +106,12 @@ class ModuleInfoImpl implements ModuleInfo {
     if (name === "training") return Types.bool;
     const child = this.children.get(name);
     if (child) return classType(child.script.qualifiedName);
+    const own = Object.prototype.hasOwnProperty.call(this.module, name);
+    // parameters and buffers are Tensors whatever the annotation (`bias: Tensor | null` holding one)
+    if (own && this.raw(name) instanceof Tensor) return Types.tensor;
     const declared = this.fields?.get(name);
     if (declared && this.fieldSrc) return resolveType(this.fieldSrc, declared);
-    if (!Object.prototype.hasOwnProperty.call(this.module, name)) return null;
+    if (!own) return null;
     return inferType(this.raw(name));
   }
 
@@ -107,8 +126,45 @@ class ModuleInfoImpl implements ModuleInfo {
     return this.children.get(name) ?? null;
   }
 
+  iterationOrder(): readonly string[] | null {
+    if (!(this.module instanceof Sequential) && !(this.module instanceof ModuleList)) return null;
+    return [...this.children.keys()];
+  }
+
+  marker(name: string): "ignore" | "unused" | "export" | undefined {
+    if (this.module instanceof ScriptModule || this.isAccessor(name)) return undefined;
+    const fn = this.raw(name);
+    return typeof fn === "function" ? markerOf(fn) : undefined;
+  }
+
+  /** Methods marked @torch.jit.export, base classes' first (PyTorch compiles them besides forward). */
+  exportedMethods(): string[] {
+    if (this.module instanceof ScriptModule) return [];
+    const chain: object[] = [];
+    for (let p = Object.getPrototypeOf(this.module); p && p !== Module.prototype; p = Object.getPrototypeOf(p)) chain.unshift(p);
+    const out: string[] = [];
+    for (const p of chain) {
+      for (const k of Object.getOwnPropertyNames(p)) {
+        const d = Object.getOwnPropertyDescriptor(p, k);
+        if (typeof d?.value === "function" && markerOf(d.value) === "export" && !out.includes(k)) out.push(k);
+      }
+    }
+    return out;
+  }
+
+  isAccessor(name: string): boolean {
+    for (let p = Object.getPrototypeOf(this.module); p && p !== Module.prototype; p = Object.getPrototypeOf(p)) {
+      const d = Object.getOwnPropertyDescriptor(p, name);
+      if (d) return d.get !== undefined || d.set !== undefined;
+    }
+    return false;
+  }
+
   hasMethod(name: string): boolean {
     if (this.module instanceof ScriptModule) return this.module.getMethod(name) !== undefined;
+    const lib = libraryModule((this.module as { constructor: Function }).constructor);
+    if (lib) return methodDecl(classDecl(lib.src)!, name) !== null;
+    if (this.isAccessor(name)) return false;
     return typeof this.raw(name) === "function" && ownerOf(this.module, name) !== null;
   }
 }
@@ -157,7 +213,11 @@ export class Compiler implements CompileHooks {
     const info = this.moduleInfo(m);
     const visit = (i: ModuleInfoImpl) => {
       for (const c of i.children.values()) visit(c);
-      if (!(i.module instanceof ScriptModule)) this.compileMethod(i, "forward", null);
+      // ModuleList and ModuleDict have no forward of their own (PyTorch compiles none)
+      if (!(i.module instanceof ScriptModule) && !(i.module instanceof ModuleList) && !(i.module instanceof ModuleDict)) {
+        this.compileMethod(i, "forward", null);
+        for (const name of i.exportedMethods()) this.compileMethod(i, name, null);
+      }
     };
     visit(info);
     return info.script;
@@ -167,24 +227,28 @@ export class Compiler implements CompileHooks {
     return this.compileMethod(info as ModuleInfoImpl, name, at);
   }
 
+  returnType(info: ModuleInfo, name: string, at: ts.Node): JitType {
+    const { src, decl } = this.methodSource(info as ModuleInfoImpl, name);
+    if (!decl) throw scriptError(src, at, `cannot find the source of ${info.script.original_name}.${name}`);
+    return decl.type ? resolveType(src, decl.type) : Types.tensor;
+  }
+
+  /** Where method `name` of a module is written: the library's source, or its class's. */
+  private methodSource(info: ModuleInfoImpl, name: string): { src: SourceText; decl: FunctionDecl | null } {
+    const lib = libraryModule((info.module as { constructor: Function }).constructor);
+    if (lib) return { src: lib.src, decl: methodDecl(classDecl(lib.src)!, name) };
+    const owner = ownerOf(info.module, name);
+    if (!owner) throw new Error(`torch.jit.script: '${info.script.original_name}' has no method '${name}'`);
+    const src = sourceFor(owner);
+    const c = classDecl(src);
+    return { src, decl: c ? methodDecl(c, name) : functionDecl(src) };
+  }
+
   private compileMethod(info: ModuleInfoImpl, name: string, at: ts.Node | null): Graph {
     const existing = info.script.getMethod(name);
     if (existing) return existing.graph;
     const key = `${info.script.qualifiedName}.${name}`;
-    const cls = (info.module as { constructor: Function }).constructor;
-    const lib = libraryModule(cls);
-    let src: SourceText;
-    let decl: FunctionDecl | null;
-    if (lib) {
-      src = lib.src;
-      decl = methodDecl(classDecl(src)!, name);
-    } else {
-      const owner = ownerOf(info.module, name);
-      if (!owner) throw new Error(`torch.jit.script: '${info.script.original_name}' has no method '${name}'`);
-      src = sourceFor(owner);
-      const c = classDecl(src);
-      decl = c ? methodDecl(c, name) : functionDecl(src);
-    }
+    const { src, decl } = this.methodSource(info, name);
     if (!decl) throw new Error(`torch.jit.script: cannot find the source of ${info.script.original_name}.${name}`);
     if (this.inProgress.has(key)) throw scriptError(src, at ?? decl, `Recursive calls are not supported in TorchScript (${key})`);
     this.inProgress.add(key);
@@ -234,6 +298,8 @@ export class Compiler implements CompileHooks {
     const selfValue = self ? g.addInput("self", self.type) : null;
     const emitter = new FunctionEmitter(g, env, src, this, selfValue && self ? { value: selfValue, info: self.info } : null);
     const defaults: (ConstantValue | null)[] = [];
+    const names: string[] = [];
+    const broadcast: (number | null)[] = [];
     for (const p of decl.parameters) {
       if (!ts.isIdentifier(p.name)) throw scriptError(src, p, "Destructured parameters are not supported in TorchScript");
       if (p.dotDotDotToken) throw scriptError(src, p, "Rest parameters are not supported in TorchScript");
@@ -243,6 +309,8 @@ export class Compiler implements CompileHooks {
       const err = env.assign(p.name.text, v);
       if (err) throw scriptError(src, p, err);
       defaults.push(p.initializer ? literalConstant(src, p.initializer, type) : null);
+      names.push(p.name.text);
+      broadcast.push(p.type ? broadcastLength(p.type) : null);
     }
     const declaredReturn = decl.type ? resolveType(src, decl.type) : null;
     emitter.emitBody(decl.body!, declaredReturn);
@@ -255,8 +323,10 @@ export class Compiler implements CompileHooks {
     }
     canonicalizeModifiedLoops(g);
     constantPropagation(g);
+    eliminateDeadIfOutputs(g);
     eliminateDeadCode(g);
     constantPooling(g);
+    signatures.set(g, { names, defaults, broadcast });
     return { graph: g, defaults };
   }
 }

@@ -6,15 +6,17 @@
  */
 import ts from "typescript";
 import {
-  Attr, Types, insertConstant, listType, optionalType, tupleType, unifyTypes, type ConstantValue, type Graph,
-  type JitType, type Value,
+  Attr, Types, constantValue, insertConstant, isSubtypeOf, listType, optionalType, printType, tupleType, unifyTypes,
+  unshapedType, type Block, type ConstantValue, type Graph, type JitType, type Value,
 } from "../ir/index.js";
-import { callResult, emitBuiltinCall, SchemaMatchError, type CallArgs } from "./call_schema.js";
+import { callResult, emitBuiltinCall, listFromTuple, SchemaMatchError, tupleAsList, type CallArgs } from "./call_schema.js";
 import type { Environment } from "./environment.js";
 import { scriptError, ScriptError } from "./errors.js";
-import { resolveNamespaceMember, resolveGlobal, type CompileHooks } from "./resolve.js";
+import { resolveNamespaceMember, resolveGlobal, signatures, type CompileHooks, type Signature } from "./resolve.js";
 import type { SourceText } from "./source.js";
 import { asSugared, type ModuleInfo, type Sugared } from "./sugared.js";
+import { isinstanceCondition, specialCall } from "./special_calls.js";
+import { andCond, notCond, NO_REFINEMENTS, orCond, type CondValue, type Refinements } from "./refinement.js";
 
 const BINARY_OPS: Readonly<Partial<Record<ts.SyntaxKind, string>>> = {
   [ts.SyntaxKind.PlusToken]: "aten::add",
@@ -41,9 +43,12 @@ const BINARY_OPS: Readonly<Partial<Record<ts.SyntaxKind, string>>> = {
 /** Methods of lists, dicts and strings spelled the JS way, and the builtin each is. */
 const CONTAINER_METHODS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   List: { push: "aten::append", pop: "aten::pop", includes: "aten::__contains__", indexOf: "aten::index", slice: "aten::slice", reverse: "aten::reverse", sort: "aten::sort", insert: "aten::insert", clear: "aten::clear", extend: "aten::extend", copy: "aten::copy", count: "aten::count" },
-  Dict: { get: "aten::__getitem__", set: "aten::_set_item", has: "aten::__contains__", keys: "aten::keys", values: "aten::values", items: "aten::items", delete: "aten::pop", clear: "aten::clear" },
+  Dict: { get: "aten::__getitem__", set: "aten::_set_item", has: "aten::__contains__", keys: "aten::keys", values: "aten::values", items: "aten::items", entries: "aten::items", delete: "aten::pop", clear: "aten::clear" },
   str: { startsWith: "aten::startswith", endsWith: "aten::endswith", toUpperCase: "aten::upper", toLowerCase: "aten::lower", trim: "aten::strip", split: "aten::split", replace: "aten::replace", includes: "aten::__contains__", indexOf: "aten::find" },
 };
+
+/** JS conversion functions and the TorchScript builtin each is. */
+export const CONVERSIONS: Readonly<Record<string, string>> = { Number: "aten::Float", String: "aten::str", Boolean: "aten::Bool" };
 
 /** Tensor properties read as ops: `x.shape` is `aten::size(x)`. */
 const TENSOR_PROPERTIES: Readonly<Record<string, string>> = {
@@ -55,7 +60,13 @@ export function isFloatLiteral(text: string): boolean {
   return !/^0[xXbBoO]/.test(text) && /[.eE]/.test(text);
 }
 
+/** What PyTorch raises in place of a call to a `@torch.jit.unused` method. */
+export const UNUSED_MESSAGE = "This Python function is annotated to be ignored and cannot be run";
+
 export class ExprEmitter {
+  /** Blocks whose end is unreachable (they returned, broke, continued or threw). */
+  readonly exitBlocks = new Set<Block>();
+
   constructor(
     readonly g: Graph,
     readonly env: Environment,
@@ -80,8 +91,9 @@ export class ExprEmitter {
   asValue(node: ts.Node, s: Sugared): Value {
     switch (s.kind) {
       case "value":
-      case "module":
         return s.value;
+      case "module":
+        return this.fail(node, `${s.value === this.self?.value ? "'this'" : `The module '${s.info.script.original_name}'`} cannot be used as a value in TorchScript: a module cannot escape (call it, or read its attributes)`);
       case "none":
         return this.constant({ type: "None" });
       default:
@@ -114,15 +126,23 @@ export class ExprEmitter {
     }
     if (ts.isIdentifier(e)) return this.identifier(e);
     if (ts.isPropertyAccessExpression(e)) return this.property(e);
-    if (ts.isElementAccessExpression(e)) return asSugared(this.elementAccess(e));
+    if (ts.isElementAccessExpression(e)) return this.elementAccessSugared(e);
     if (ts.isCallExpression(e)) return this.call(e, hint);
     if (ts.isBinaryExpression(e)) return asSugared(this.binary(e));
     if (ts.isPrefixUnaryExpression(e)) return asSugared(this.prefixUnary(e));
     if (ts.isConditionalExpression(e)) return asSugared(this.conditional(e, hint));
     if (ts.isArrayLiteralExpression(e)) return asSugared(this.arrayLiteral(e, hint));
     if (ts.isArrowFunction(e) || ts.isFunctionExpression(e)) return this.fail(e, "Closures are not supported in TorchScript: define a top-level function or a method instead");
-    if (ts.isObjectLiteralExpression(e)) return this.fail(e, "Arbitrary JavaScript objects are not supported in TorchScript (an object literal is only allowed as the keyword arguments of a call)");
-    if (ts.isNewExpression(e)) return this.fail(e, "Constructing JavaScript objects with 'new' is not supported in TorchScript");
+    if (ts.isObjectLiteralExpression(e)) {
+      if (hint?.kind === "Dict") return asSugared(this.dictLiteral(e, hint));
+      return this.fail(e, "Arbitrary JavaScript objects are not supported in TorchScript (an object literal is a dict where a Record/Map type is declared, and else only the keyword arguments of a call)");
+    }
+    if (ts.isNewExpression(e)) {
+      if (ts.isIdentifier(e.expression) && e.expression.text === "Map" && !e.arguments?.length && hint?.kind === "Dict") {
+        return asSugared(this.g.insert("prim::DictConstruct", [], [hint]).output());
+      }
+      return this.fail(e, "Constructing JavaScript objects with 'new' is not supported in TorchScript (only `new Map()` where a Map type is declared)");
+    }
     if (ts.isYieldExpression(e)) return this.fail(e, "Generators are not supported in TorchScript");
     if (ts.isAwaitExpression(e)) return this.fail(e, "'await' is not supported in TorchScript: use torch.jit.fork and torch.jit.wait");
     if (ts.isPostfixUnaryExpression(e) || (ts.isBinaryExpression(e))) return this.fail(e, "Assignments are statements in TorchScript, not expressions");
@@ -164,9 +184,10 @@ export class ExprEmitter {
     }
   }
 
-  private moduleAttribute(e: ts.Node, self: Value, info: ModuleInfo, name: string): Sugared {
+  /** @internal */
+  moduleAttribute(e: ts.Node, self: Value, info: ModuleInfo, name: string): Sugared {
     const c = info.constant(name);
-    if (c) return asSugared(this.constant(c));
+    if (c) return asSugared(this.moduleConstant(c));
     const sub = info.submodule(name);
     const type = info.attributeType(name);
     if (sub && type) {
@@ -174,7 +195,24 @@ export class ExprEmitter {
     }
     if (type) return asSugared(this.getAttr(self, name, type));
     if (info.hasMethod(name)) return { kind: "method", self, info, name };
+    if (info.isAccessor(name)) return this.fail(e, `Getters and setters are not supported in TorchScript: '${name}' is an accessor of '${info.script.original_name}' (make it a method or a plain attribute)`);
     return this.fail(e, `Module '${info.script.original_name}' has no attribute '${name}' (it is not a parameter, buffer, submodule, scriptable attribute or method)`);
+  }
+
+  /**
+   * A `__constants__` / `Final` attribute's value. A list is a tuple in PyTorch (it converts
+   * constant lists to tuples), which call_schema.ts turns into a prim::ListConstruct of its
+   * elements where a list is expected (Note [tuples as lists]): so `self.stride` prints
+   * `[1, 1]` at the call even where it is the default.
+   */
+  private moduleConstant(c: ConstantValue): Value {
+    const element = { "int[]": "int", "float[]": "float", "bool[]": "bool", "str[]": "str" } as const;
+    if (c.type === "int[]" || c.type === "float[]" || c.type === "bool[]" || c.type === "str[]") {
+      const type = element[c.type];
+      const items = (c.value as readonly (number | bigint | boolean | string)[]).map((v) => this.constant({ type, value: v } as ConstantValue));
+      return this.g.insert("prim::TupleConstruct", items, [tupleType(items.map((v) => v.type))]).output();
+    }
+    return this.constant(c);
   }
 
   getAttr(obj: Value, name: string, type: JitType): Value {
@@ -184,7 +222,8 @@ export class ExprEmitter {
     return n.output();
   }
 
-  private valueProperty(e: ts.PropertyAccessExpression, v: Value, name: string): Sugared {
+  /** @internal */
+  valueProperty(e: ts.PropertyAccessExpression, v: Value, name: string): Sugared {
     const t = v.type;
     if (t.kind === "Tensor") {
       const prop = TENSOR_PROPERTIES[name];
@@ -231,6 +270,8 @@ export class ExprEmitter {
 
   private call(e: ts.CallExpression, hint: JitType | null): Sugared {
     if (e.expression.kind === ts.SyntaxKind.SuperKeyword) this.fail(e, "super() calls are not supported in TorchScript");
+    const special = this.specialCall(e);
+    if (special) return special;
     const callee = this.sugared(e.expression);
     switch (callee.kind) {
       case "builtin":
@@ -249,50 +290,138 @@ export class ExprEmitter {
     }
   }
 
+  /** Calls the compiler treats itself (special_calls.ts); null for ordinary calls. */
+  private specialCall(e: ts.CallExpression): Sugared | null {
+    return specialCall(this, e);
+  }
+
+  /** `torch.jit.isinstance(x, "T")` as a condition (special_calls.ts); null for other calls. */
+  specialCondition(e: ts.CallExpression): CondValue | null {
+    return isinstanceCondition(this, e);
+  }
+
   callMethod(e: ts.CallExpression, self: Value, info: ModuleInfo, name: string): Value {
+    const marker = info.marker(name);
+    if (marker === "unused") {
+      // Note [unused methods]: the call raises where it stands, as PyTorch compiles a call to an
+      // @torch.jit.unused method; the code after it in the block is unreachable
+      for (const a of e.arguments) if (!ts.isObjectLiteralExpression(a)) this.value(a);
+      this.g.insert("prim::RaiseException", [this.constant({ type: "str", value: UNUSED_MESSAGE })], 0);
+      this.exitBlocks.add(this.env.top.block);
+      return this.g.insert("prim::Uninitialized", [], [this.hooks.returnType(info, name, e)]).output();
+    }
+    if (marker === "ignore") {
+      this.fail(e, `'${name}' is marked @torch.jit.ignore: calling it from scripted code would run JavaScript, which tsjit's interpreter cannot do yet (mark it @torch.jit.unused to compile the call as a raise)`);
+    }
     const graph = this.hooks.method(info, name, e);
-    const args = this.callArgs(e.arguments, null, graph.inputs.slice(1).map((v) => v.type));
-    if (args.keywords.size) this.fail(e, "keyword arguments to module methods are not supported yet");
-    const n = this.g.insert("prim::CallMethod", [self, ...args.positional], graph.outputs.map((o) => o.type));
+    const given = this.bindCall(e, `${info.script.original_name}.${name}`, graph.inputs.slice(1).map((v) => v.type), signatures.get(graph) ?? null);
+    const n = this.g.insert("prim::CallMethod", [self, ...given], graph.outputs.map((o) => o.type));
     n.setAttr("name", Attr.s(name));
     return n.output();
   }
 
   private callFunction(e: ts.CallExpression, fn: Function, qualifiedName: string | null): Value {
     const compiled = this.hooks.func(fn, qualifiedName, e);
-    const args = this.callArgs(e.arguments, null, compiled.graph.inputs.map((v) => v.type));
-    const inputs = compiled.graph.inputs;
-    // missing trailing arguments take the function's defaults
-    const given = args.positional.slice();
-    for (let i = given.length; i < inputs.length; i++) {
-      const d = compiled.defaults[i];
-      if (!d) this.fail(e, `${compiled.qualifiedName}() is missing argument ${i + 1}`);
-      given.push(this.constant(d));
-    }
+    const given = this.bindCall(e, compiled.qualifiedName, compiled.graph.inputs.map((v) => v.type), signatures.get(compiled.graph) ?? null);
     const f = this.g.insert("prim::Constant", [], [{ kind: "Function", name: compiled.qualifiedName }]);
     f.setAttr("name", Attr.s(compiled.qualifiedName.slice(compiled.qualifiedName.lastIndexOf(".") + 1)));
     const n = this.g.insert("prim::CallFunction", [f.output(), ...given], compiled.graph.outputs.map((o) => o.type));
     return n.output();
   }
 
+  /**
+   * The arguments of a call to a compiled function or method, in parameter order: positional,
+   * then `{name: value}` keywords, then defaults; one number fills a `BroadcastingListN`
+   * parameter; each checked against the parameter's type.
+   */
+  private bindCall(e: ts.CallExpression, what: string, formals: readonly JitType[], sig: Signature | null): Value[] {
+    const args = this.callArgs(e.arguments, null, formals);
+    if (args.positional.length > formals.length) this.fail(e, `${what}() expected at most ${formals.length} argument(s) but received ${args.positional.length}`);
+    const slots: (Value | undefined)[] = formals.map((_, i) => args.positional[i]);
+    for (const [k, v] of args.keywords) {
+      const i = sig ? sig.names.indexOf(k) : -1;
+      if (i < 0) this.fail(e, `${what}() got an unexpected keyword argument '${k}'`);
+      if (slots[i] !== undefined) this.fail(e, `${what}() got multiple values for argument '${k}'`);
+      slots[i] = v;
+    }
+    return formals.map((formal, i) => {
+      const label = sig?.names[i] ?? `${i + 1}`;
+      let v = slots[i];
+      if (v === undefined) {
+        const d = sig?.defaults[i];
+        if (!d) return this.fail(e, `${what}() is missing value for argument '${label}'`);
+        return this.constant(d);
+      }
+      const n = sig?.broadcast[i];
+      const inner = formal.kind === "Optional" ? formal.element : formal;
+      if (n && inner.kind === "List" && (v.type.kind === "int" || v.type.kind === "float")) {
+        v = this.g.insert("prim::ListConstruct", new Array<Value>(n).fill(v), [inner]).output();
+      }
+      const list = tupleAsList(v.type, formal);
+      if (list) v = listFromTuple(this.g, v, list);
+      if (!isSubtypeOf(v.type, unshapedType(formal))) {
+        this.fail(e.arguments[i] ?? e, `Expected a value of type '${printType(formal)}' for argument '${label}' of ${what}() but instead found type '${printType(v.type)}'`);
+      }
+      return v;
+    });
+  }
+
   // ---- operators ----
 
   private binary(e: ts.BinaryExpression): Value {
     const k = e.operatorToken.kind;
-    if (k === ts.SyntaxKind.AmpersandAmpersandToken || k === ts.SyntaxKind.BarBarToken) return this.shortCircuit(e);
-    if (k === ts.SyntaxKind.InstanceOfKeyword || k === ts.SyntaxKind.InKeyword) return this.fail(e.operatorToken, `'${e.operatorToken.getText(this.src.sourceFile)}' is not supported in TorchScript`);
-    if (k === ts.SyntaxKind.QuestionQuestionToken) return this.fail(e.operatorToken, "'??' is not supported in TorchScript: test `x !== null` instead");
-    const isNull = (x: ts.Expression) => x.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(x) && x.text === "undefined");
-    const equality = k === ts.SyntaxKind.EqualsEqualsEqualsToken || k === ts.SyntaxKind.EqualsEqualsToken;
-    const inequality = k === ts.SyntaxKind.ExclamationEqualsEqualsToken || k === ts.SyntaxKind.ExclamationEqualsToken;
-    if ((equality || inequality) && (isNull(e.left) || isNull(e.right))) {
-      const l = this.value(e.left);
-      const r = this.value(e.right);
-      return this.builtin(e, equality ? "aten::__is__" : "aten::__isnot__", { positional: [l, r], keywords: new Map() });
+    if (k === ts.SyntaxKind.AmpersandAmpersandToken || k === ts.SyntaxKind.BarBarToken) return this.shortCircuit(e).value;
+    if (k === ts.SyntaxKind.InstanceOfKeyword || k === ts.SyntaxKind.InKeyword) {
+      const hint = k === ts.SyntaxKind.InstanceOfKeyword ? ": use torch.jit.isinstance(x, T) with a TorchScript type" : ": use `m.has(k)` on a Map";
+      return this.fail(e.operatorToken, `'${e.operatorToken.getText(this.src.sourceFile)}' is not supported in TorchScript${hint}`);
     }
+    if (k === ts.SyntaxKind.QuestionQuestionToken) return this.fail(e.operatorToken, "'??' is not supported in TorchScript: test `x !== null` instead");
+    const nullTest = this.nullComparison(e);
+    if (nullTest) return nullTest.value;
     const op = BINARY_OPS[k];
     if (!op) return this.fail(e.operatorToken, `The operator '${e.operatorToken.getText(this.src.sourceFile)}' is not supported in TorchScript`);
     return this.binaryOp(e, op, this.value(e.left), this.value(e.right));
+  }
+
+  /**
+   * `x === null` / `x !== null` (or undefined): aten::__is__ / __isnot__, with a refinement
+   * when `x` is an Optional local and a static answer when its type decides (Note [refinement]).
+   */
+  private nullComparison(e: ts.BinaryExpression): CondValue | null {
+    const k = e.operatorToken.kind;
+    const equality = k === ts.SyntaxKind.EqualsEqualsEqualsToken || k === ts.SyntaxKind.EqualsEqualsToken;
+    const inequality = k === ts.SyntaxKind.ExclamationEqualsEqualsToken || k === ts.SyntaxKind.ExclamationEqualsToken;
+    if (!equality && !inequality) return null;
+    if (!isNullLiteral(e.left) && !isNullLiteral(e.right)) return null;
+    const l = this.value(e.left);
+    const r = this.value(e.right);
+    const subject = isNullLiteral(e.left) ? e.right : e.left;
+    const t = (isNullLiteral(e.left) ? r : l).type;
+    let isNull: boolean | null = null;
+    if (t.kind === "NoneType") isNull = true;
+    else if (t.kind !== "Optional" && t.kind !== "Any" && t.kind !== "Union") isNull = false;
+    // a static answer is a constant, as PyTorch's CondValue(graph, static_value) is
+    const value = isNull !== null
+      ? this.constant({ type: "bool", value: equality ? isNull : !isNull })
+      : this.builtin(e, equality ? "aten::__is__" : "aten::__isnot__", { positional: [l, r], keywords: new Map() });
+    let notNull: Refinements = NO_REFINEMENTS;
+    let inner = subject;
+    while (ts.isParenthesizedExpression(inner)) inner = inner.expression;
+    if (t.kind === "Optional" && ts.isIdentifier(inner) && this.env.typeOf(inner.text)) notNull = new Map([[inner.text, t.element]]);
+    const isStatic = isNull === null ? null : equality ? isNull : !isNull;
+    return equality
+      ? { value, static: isStatic, whenTrue: NO_REFINEMENTS, whenFalse: notNull }
+      : { value, static: isStatic, whenTrue: notNull, whenFalse: NO_REFINEMENTS };
+  }
+
+  /** Stores `unchecked_cast(T, x)` into each refined variable (Note [refinement]). */
+  insertRefinements(refs: Refinements): void {
+    for (const [name, type] of refs) {
+      const v = this.env.load(name);
+      if (!v) continue;
+      const cast = this.g.insert("prim::unchecked_cast", [v], [type]).output();
+      this.env.refine(name, cast);
+    }
   }
 
   /** `a op b`; a number on the left of a Tensor swaps for commutative ops, as Python's __radd__. */
@@ -314,23 +443,43 @@ export class ExprEmitter {
       return this.constant(isFloatLiteral(text) ? { type: "float", value: -Number(e.operand.text) } : { type: "int", value: -Number(e.operand.text) });
     }
     if (e.operator === ts.SyntaxKind.MinusToken) return this.builtin(e, "aten::neg", { positional: [this.value(e.operand)], keywords: new Map() });
-    if (e.operator === ts.SyntaxKind.ExclamationToken) return this.builtin(e, "aten::__not__", { positional: [this.condition(e.operand)], keywords: new Map() });
+    if (e.operator === ts.SyntaxKind.ExclamationToken) return this.condValue(e).value;
     if (e.operator === ts.SyntaxKind.TildeToken) return this.builtin(e, "aten::bitwise_not", { positional: [this.value(e.operand)], keywords: new Map() });
     return this.fail(e, "'++' and '--' are statements in TorchScript (write `i += 1`)");
   }
 
   /** A value in a boolean position: a bool, or `bool(tensor)` (Note [tensor conditions]). */
   condition(e: ts.Expression): Value {
-    // Note [tensor conditions]: `if (t.item())` reads a one-element tensor as a JS boolean; TorchScript
-    // writes that `if bool(t)`, so `.item()` in a condition is aten::Bool of the tensor itself.
+    return this.condValue(e).value;
+  }
+
+  /** A condition with its refinements and static answer (refinement.ts). */
+  condValue(e: ts.Expression): CondValue {
     let inner = e;
     while (ts.isParenthesizedExpression(inner)) inner = inner.expression;
+    if (ts.isPrefixUnaryExpression(inner) && inner.operator === ts.SyntaxKind.ExclamationToken) {
+      const c = this.condValue(inner.operand);
+      return notCond(c, this.builtin(inner, "aten::__not__", { positional: [c.value], keywords: new Map() }));
+    }
+    if (ts.isBinaryExpression(inner)) {
+      const k = inner.operatorToken.kind;
+      if (k === ts.SyntaxKind.AmpersandAmpersandToken || k === ts.SyntaxKind.BarBarToken) return this.shortCircuit(inner);
+      const n = this.nullComparison(inner);
+      if (n) return n;
+    }
+    if (ts.isCallExpression(inner)) {
+      const special = this.specialCondition(inner);
+      if (special) return special;
+    }
+    // Note [tensor conditions]: `if (t.item())` reads a one-element tensor as a JS boolean; TorchScript
+    // writes that `if bool(t)`, so `.item()` in a condition is aten::Bool of the tensor itself.
     if (ts.isCallExpression(inner) && inner.arguments.length === 0 && ts.isPropertyAccessExpression(inner.expression) && inner.expression.name.text === "item") {
       const t = this.value(inner.expression.expression);
-      if (t.type.kind === "Tensor") return this.builtin(e, "aten::Bool", { positional: [t], keywords: new Map() });
+      if (t.type.kind === "Tensor") return plainCond(this.builtin(e, "aten::Bool", { positional: [t], keywords: new Map() }));
     }
-    const v = this.value(e);
-    return this.toBool(e, v);
+    const v = this.toBool(e, this.value(e));
+    const c = constantValue(v.node);
+    return { ...plainCond(v), static: c?.type === "bool" ? c.value : null };
   }
 
   toBool(node: ts.Node, v: Value): Value {
@@ -349,17 +498,21 @@ export class ExprEmitter {
   }
 
   /** `a && b` / `a || b`: a prim::If evaluating `b` only when needed (TorchScript's emitShortCircuitLogical). */
-  private shortCircuit(e: ts.BinaryExpression): Value {
+  private shortCircuit(e: ts.BinaryExpression): CondValue {
     const and = e.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken;
-    const first = this.condition(e.left);
-    const n = this.g.insert("prim::If", [first], 0);
+    const first = this.condValue(e.left);
+    const n = this.g.insert("prim::If", [first.value], 0);
     const [thenB, elseB] = [n.addBlock(), n.addBlock()];
     const evalSecond = and ? thenB : elseB;
     const shortcut = and ? elseB : thenB;
-    const second = this.inBlock(evalSecond, () => this.condition(e.right));
-    evalSecond.registerOutput(second);
+    const second = this.inBlock(evalSecond, () => {
+      this.insertRefinements(and ? first.whenTrue : first.whenFalse);
+      return this.condValue(e.right);
+    });
+    evalSecond.registerOutput(second.value);
     shortcut.registerOutput(this.g.withInsertPoint(shortcut, () => this.constant({ type: "bool", value: !and })));
-    return n.addOutput(Types.bool);
+    const out = n.addOutput(Types.bool);
+    return and ? andCond(first, second, out) : orCond(first, second, out);
   }
 
   /** Emits inside `block` with a frame of its own. */
@@ -373,11 +526,16 @@ export class ExprEmitter {
   }
 
   private conditional(e: ts.ConditionalExpression, hint: JitType | null): Value {
-    const c = this.condition(e.condition);
-    const n = this.g.insert("prim::If", [c], 0);
+    const c = this.condValue(e.condition);
+    // Note [static conditions]: only the operand chosen is compiled
+    if (c.static !== null) {
+      this.insertRefinements(c.static ? c.whenTrue : c.whenFalse);
+      return this.value(c.static ? e.whenTrue : e.whenFalse, hint);
+    }
+    const n = this.g.insert("prim::If", [c.value], 0);
     const [thenB, elseB] = [n.addBlock(), n.addBlock()];
-    const a = this.inBlock(thenB, () => this.value(e.whenTrue, hint));
-    const b = this.inBlock(elseB, () => this.value(e.whenFalse, hint));
+    const a = this.inBlock(thenB, () => (this.insertRefinements(c.whenTrue), this.value(e.whenTrue, hint)));
+    const b = this.inBlock(elseB, () => (this.insertRefinements(c.whenFalse), this.value(e.whenFalse, hint)));
     const t = unifyTypes(a.type, b.type);
     if (!t) this.fail(e, `The branches of '?:' have different types: ${typeLabel(a.type)} and ${typeLabel(b.type)}`);
     thenB.registerOutput(a);
@@ -412,6 +570,21 @@ export class ExprEmitter {
     return this.g.insert("prim::ListConstruct", items, [listType(elem)]).output();
   }
 
+  /** `{a: x, "b": y}` where a `Record<string, T>` / `Map` is expected: prim::DictConstruct. */
+  private dictLiteral(e: ts.ObjectLiteralExpression, type: JitType & { kind: "Dict" }): Value {
+    const items: Value[] = [];
+    for (const p of e.properties) {
+      if (!ts.isPropertyAssignment(p) || !(ts.isIdentifier(p.name) || ts.isStringLiteral(p.name) || ts.isNumericLiteral(p.name))) {
+        this.fail(p, "A dict literal is written `{key: value}` with literal keys in TorchScript");
+      }
+      const key = type.key.kind === "int" ? this.constant({ type: "int", value: Number(p.name.text) }) : this.constant({ type: "str", value: p.name.text });
+      const v = this.value(p.initializer, type.value);
+      if (!isSubtypeOf(v.type, type.value)) this.fail(p.initializer, `Dict value of type ${printType(v.type)} does not match the declared ${printType(type.value)}`);
+      items.push(key, v);
+    }
+    return this.g.insert("prim::DictConstruct", items, [type]).output();
+  }
+
   private template(e: ts.TemplateExpression): Value {
     let fmt = e.head.text;
     const args: Value[] = [];
@@ -422,8 +595,19 @@ export class ExprEmitter {
     return this.builtin(e, "aten::format", { positional: [this.constant({ type: "str", value: fmt }), ...args], keywords: new Map() });
   }
 
-  private elementAccess(e: ts.ElementAccessExpression): Value {
-    const base = this.value(e.expression);
+  /** `this.acts["relu"]`, `this.layers[0]` on a module: the child (a GetAttr); else an indexed value. */
+  private elementAccessSugared(e: ts.ElementAccessExpression): Sugared {
+    const base = this.sugared(e.expression);
+    const key = e.argumentExpression;
+    if (base.kind === "module") {
+      if (!ts.isStringLiteral(key) && !ts.isNumericLiteral(key)) return this.fail(key, "A submodule can only be indexed with a literal in TorchScript");
+      if (!base.info.submodule(key.text)) return this.fail(key, `'${base.info.script.original_name}' has no submodule '${key.text}'`);
+      return this.moduleAttribute(e, base.value, base.info, key.text);
+    }
+    return asSugared(this.elementAccess(e, this.asValue(e.expression, base)));
+  }
+
+  private elementAccess(e: ts.ElementAccessExpression, base: Value): Value {
     const t = base.type;
     if (t.kind === "Tuple") {
       const idx = e.argumentExpression;
@@ -448,6 +632,21 @@ export class ExprEmitter {
   }
 }
 
+/** `torch.jit.<name>(...)` or `jit.<name>(...)`, spelled out (the compiler treats these calls itself). */
+export function isJitCall(e: ts.CallExpression, name: string): boolean {
+  const c = e.expression;
+  if (!ts.isPropertyAccessExpression(c) || c.name.text !== name) return false;
+  const o = c.expression;
+  if (ts.isIdentifier(o)) return o.text === "jit";
+  return ts.isPropertyAccessExpression(o) && o.name.text === "jit" && ts.isIdentifier(o.expression) && o.expression.text === "torch";
+}
+
+function isNullLiteral(x: ts.Expression): boolean {
+  return x.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(x) && x.text === "undefined");
+}
+
+const plainCond = (value: Value): CondValue => ({ value, static: null, whenTrue: NO_REFINEMENTS, whenFalse: NO_REFINEMENTS });
+
 function isCallee(e: ts.Expression): boolean {
   return ts.isCallExpression(e.parent) && e.parent.expression === e;
 }
@@ -456,7 +655,7 @@ export function typeLabel(t: JitType): string {
   return t.kind === "Optional" ? `Optional[${typeLabel(t.element)}]` : t.kind === "List" ? `List[${typeLabel(t.element)}]` : t.kind;
 }
 
-function describe(s: Sugared): string {
+export function describe(s: Sugared): string {
   switch (s.kind) {
     case "namespace": return `the namespace '${s.name}'`;
     case "builtin": return `the builtin '${s.op}'`;

@@ -6,10 +6,11 @@
  */
 import ts from "typescript";
 import {
-  Attr, Types, isSubtypeOf, optionalType, printType, unifyTypes, type Block, type JitType, type Value,
+  Attr, Types, isSubtypeOf, listType, optionalType, printType, unifyTypes, type Block, type JitType, type Value,
 } from "../ir/index.js";
 import { ExprEmitter, typeLabel } from "./emit_expr.js";
 import { resolveType } from "./types.js";
+import type { ModuleInfo } from "./sugared.js";
 
 const INT_MAX = 9223372036854775807n;
 
@@ -27,11 +28,11 @@ const EXCEPTIONS = new Set(["ValueError", "TypeError", "RuntimeError", "IndexErr
 interface LoopContext {
   /** The while condition, re-evaluated by `continue`; null for counting loops. */
   readonly cond: ts.Expression | null;
+  /** A loop over modules, unrolled (Note [unrolled module loops]): break and continue cannot leave it. */
+  readonly unrolled?: boolean;
 }
 
 export class FunctionEmitter extends ExprEmitter {
-  /** Blocks whose end is unreachable (they returned, broke, continued or threw). */
-  readonly exitBlocks = new Set<Block>();
   private readonly loops: LoopContext[] = [];
   declaredReturn: JitType | null = null;
   mergedReturn: JitType | null = null;
@@ -144,7 +145,69 @@ export class FunctionEmitter extends ExprEmitter {
     });
   }
 
+  /** The type of a plain local (for hints), without emitting anything; null otherwise. */
+  private valueTypeOf(e: ts.Expression): JitType | null {
+    return ts.isIdentifier(e) ? this.env.typeOf(e.text) : null;
+  }
+
+  /**
+   * `assert(c, msg)` (node:assert's, which throws in eager code): PyTorch's `assert c, msg`,
+   * `if c: pass else: raise AssertionError(msg)` printed as one-argument RaiseException.
+   */
+  private emitAssert(e: ts.CallExpression): void {
+    const [c, msg] = e.arguments;
+    if (!c || e.arguments.length > 2) this.fail(e, "assert takes a condition and an optional message: assert(c, \"message\")");
+    const cond = this.condition(c);
+    const n = this.g.insert("prim::If", [cond], 0);
+    n.addBlock();
+    const fail = n.addBlock();
+    this.g.withInsertPoint(fail, () => {
+      let text: Value;
+      if (!msg) text = this.constant({ type: "str", value: "AssertionError: " });
+      else if (ts.isStringLiteral(msg) || ts.isNoSubstitutionTemplateLiteral(msg)) text = this.constant({ type: "str", value: `AssertionError: ${msg.text}` });
+      else text = this.builtin(msg, "aten::add", { positional: [this.constant({ type: "str", value: "AssertionError: " }), this.value(msg)], keywords: new Map() });
+      this.g.insert("prim::RaiseException", [text], 0);
+    });
+  }
+
+  /**
+   * `x.set(index, v)`, the eager API's `x[index] = v`: as PyTorch lowers a subscript
+   * assignment, `copy_(select(x, 0, i), v)` for an int index (`fill_` for a number) and
+   * `index_put_(x, [mask], v)` for a tensor index.
+   */
+  private emitTensorSet(e: ts.CallExpression, x: Value): void {
+    const [idx, rhs] = e.arguments;
+    if (!idx || !rhs || e.arguments.length !== 2) this.fail(e, "x.set(index, value) takes an index and a value");
+    const i = this.value(idx);
+    const v = this.value(rhs);
+    const none = new Map<string, Value>();
+    if (i.type.kind === "int") {
+      const row = this.builtin(e, "aten::select", { positional: [x, this.constant({ type: "int", value: 0 }), i], keywords: none });
+      this.builtin(e, v.type.kind === "Tensor" ? "aten::copy_" : "aten::fill_", { positional: [row, v], keywords: none });
+      return;
+    }
+    if (i.type.kind !== "Tensor") this.fail(idx, `x.set compiles an int or a tensor index; found ${typeLabel(i.type)}`);
+    let value = v;
+    if (v.type.kind !== "Tensor") {
+      const dtype = this.builtin(e, "prim::dtype", { positional: [x], keywords: none });
+      const device = this.builtin(e, "prim::device", { positional: [x], keywords: none });
+      value = this.builtin(e, "aten::tensor", { positional: [v], keywords: new Map([["dtype", dtype], ["device", device]]) });
+    }
+    // the index list right before the call, as PyTorch builds it while matching the schema
+    const list = this.g.insert("prim::ListConstruct", [i], [listType(optionalType(Types.tensor))]).output();
+    this.builtin(e, "aten::index_put_", { positional: [x, list, value], keywords: none });
+  }
+
   private expressionStatement(e: ts.Expression): void {
+    if (ts.isCallExpression(e) && ts.isIdentifier(e.expression) && e.expression.text === "assert" && !this.env.typeOf("assert")) return this.emitAssert(e);
+    if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === "set") {
+      const base = this.sugared(e.expression.expression);
+      if (base.kind === "value" && base.value.type.kind === "Tensor") return this.emitTensorSet(e, base.value);
+      if (base.kind === "value" && base.value.type.kind === "Dict") {
+        this.builtin(e, "aten::_set_item", this.callArgs(e.arguments, base.value));
+        return;
+      }
+    }
     if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.EqualsToken) return this.assignment(e.left, e.right);
     if (ts.isBinaryExpression(e) && COMPOUND[e.operatorToken.kind]) return this.compound(e.left, COMPOUND[e.operatorToken.kind]!, () => this.value(e.right), e);
     if ((ts.isPostfixUnaryExpression(e) || ts.isPrefixUnaryExpression(e)) &&
@@ -176,10 +239,12 @@ export class FunctionEmitter extends ExprEmitter {
       return;
     }
     if (ts.isElementAccessExpression(target)) {
+      // Python evaluates the value first, then the container and the index (`_0 = v * 2` before `_set_item`)
+      const baseType = this.valueTypeOf(target.expression);
+      const v = this.value(rhs, baseType?.kind === "List" ? baseType.element : baseType?.kind === "Dict" ? baseType.value : null);
       const base = this.value(target.expression);
-      if (base.type.kind === "Tensor") this.fail(target, "Assigning into a tensor by index is not supported yet: use index_put_ or masked_fill_");
+      if (base.type.kind === "Tensor") this.fail(target, "Assign into a tensor with x.set(index, value) (PyTorch's x[index] = value): a JS index assignment does not write tensor elements");
       const index = this.value(target.argumentExpression);
-      const v = this.value(rhs, base.type.kind === "List" ? base.type.element : base.type.kind === "Dict" ? base.type.value : null);
       this.builtin(target, "aten::_set_item", { positional: [base, index, v], keywords: new Map() });
       return;
     }
@@ -201,11 +266,10 @@ export class FunctionEmitter extends ExprEmitter {
     if (ts.isPropertyAccessExpression(target) && target.expression.kind === ts.SyntaxKind.ThisKeyword && this.self) {
       const cur = this.value(target);
       const r = rhs();
-      if (cur.type.kind === "Tensor") {
-        this.builtin(node, `aten::${op}_`, { positional: [cur, r], keywords: new Map() });
-        return;
-      }
-      const v = this.binaryOp(node, `aten::${op}`, cur, r);
+      // a tensor attribute is updated in place and assigned the result (`self.count = torch.add_(count, 1)`)
+      const v = cur.type.kind === "Tensor"
+        ? this.builtin(node, `aten::${op}_`, { positional: [cur, r], keywords: new Map() })
+        : this.binaryOp(node, `aten::${op}`, cur, r);
       const n = this.g.insert("prim::SetAttr", [this.self.value, v], 0);
       n.setAttr("name", Attr.s(target.name.text));
       return;
@@ -216,26 +280,38 @@ export class FunctionEmitter extends ExprEmitter {
   // ---- control flow ----
 
   private emitIf(s: ts.IfStatement): void {
-    const c = this.condition(s.expression);
-    const n = this.g.insert("prim::If", [c], 0);
+    const c = this.condValue(s.expression);
+    if (c.static !== null) {
+      // Note [static conditions]: only the branch taken is compiled, in the enclosing block
+      this.insertRefinements(c.static ? c.whenTrue : c.whenFalse);
+      const taken = c.static ? s.thenStatement : s.elseStatement;
+      if (taken) this.statements(asList(taken));
+      return;
+    }
+    const n = this.g.insert("prim::If", [c.value], 0);
     const thenB = n.addBlock();
     const elseB = n.addBlock();
-    const thenFrame = this.inBlock(thenB, () => (this.statements(asList(s.thenStatement)), this.env.top));
-    const elseFrame = this.inBlock(elseB, () => (s.elseStatement && this.statements(asList(s.elseStatement)), this.env.top));
+    const thenFrame = this.inBlock(thenB, () => (this.insertRefinements(c.whenTrue), this.statements(asList(s.thenStatement)), this.env.top));
+    const elseFrame = this.inBlock(elseB, () => (this.insertRefinements(c.whenFalse), s.elseStatement && this.statements(asList(s.elseStatement)), this.env.top));
     const thenExits = this.exitBlocks.has(thenB);
     const elseExits = this.exitBlocks.has(elseB);
     if (thenExits && elseExits) {
       this.exitBlocks.add(this.env.top.block);
       return;
     }
+    // a refinement on the branch that falls through holds after the if too: the exiting branch
+    // gets a placeholder (escape below), as the code after the if moves into that branch (exits.ts)
     // variables visible after the if: assigned on every path that falls through
     const names = new Set([...thenFrame.vars.keys(), ...elseFrame.vars.keys()]);
     for (const name of [...names].sort()) {
       const before = this.env.typeOf(name);
       const tt = thenFrame.vars.get(name) ?? before;
       const et = elseFrame.vars.get(name) ?? before;
-      if (thenExits && et) this.escape(name, et, thenB);
-      else if (elseExits && tt) this.escape(name, tt, elseB);
+      if (thenExits) {
+        if (et && elseFrame.vars.has(name)) this.escape(name, et, thenB);
+      } else if (elseExits) {
+        if (tt && thenFrame.vars.has(name)) this.escape(name, tt, elseB);
+      }
       else if (tt && et) {
         const u = unifyTypes(tt, et);
         if (u) this.env.top.vars.set(name, u);
@@ -297,6 +373,7 @@ export class FunctionEmitter extends ExprEmitter {
     const loop = this.loops[this.loops.length - 1];
     if (!loop) this.fail(s, `'${ts.isBreakStatement(s) ? "break" : "continue"}' outside a loop`);
     if (s.label) this.fail(s, "Labelled break/continue is not supported in TorchScript");
+    if (loop.unrolled) this.fail(s, `'${ts.isBreakStatement(s) ? "break" : "continue"}' is not supported in a loop over modules (TorchScript unrolls it)`);
     if (ts.isBreakStatement(s)) this.g.insert("prim::BreakStmt", [], 0);
     else {
       // continue re-evaluates the loop condition (LoopContinuations inlines the condition block)
@@ -373,12 +450,42 @@ export class FunctionEmitter extends ExprEmitter {
     return null;
   }
 
+  /**
+   * Note [unrolled module loops]: `for (const m of this.layers)` over a ModuleList or Sequential
+   * is unrolled, as TorchScript does: first a GetAttr of every child, then the body once per
+   * child with `m` bound to it (in the enclosing block, so assignments carry on as straight-line
+   * code: `x0 = (_0).forward(x, )`, `x1 = ...`).
+   */
+  private unrolledModuleLoop(s: ts.ForOfStatement, decl: ts.VariableDeclaration, self: Value, info: ModuleInfo): void {
+    const order = info.iterationOrder();
+    if (!order) this.fail(s.expression, `Only a ModuleList or a Sequential can be iterated over in TorchScript ('${info.script.original_name}' cannot)`);
+    if (!ts.isIdentifier(decl.name)) this.fail(decl.name, "The loop variable over modules must be a plain name");
+    const children = order.map((name) => {
+      const child = info.submodule(name)!;
+      return { value: this.getAttr(self, name, info.attributeType(name)!), info: child };
+    });
+    this.loops.push({ cond: null, unrolled: true });
+    try {
+      for (const c of children) {
+        this.env.bindSugared(decl.name.text, { kind: "module", value: c.value, info: c.info });
+        this.statements(asList(s.statement));
+        if (this.exitBlocks.has(this.env.top.block)) return;
+      }
+    } finally {
+      this.loops.pop();
+    }
+  }
+
   /** `for (const x of xs)`: over a list (`aten::__getitem__`) or a tensor's first dimension (`aten::select`). */
   private emitForOf(s: ts.ForOfStatement): void {
     const init = s.initializer;
     if (!ts.isVariableDeclarationList(init) || init.declarations.length !== 1) this.fail(init, "for...of needs one declared loop variable");
     const decl = init.declarations[0]!;
-    const iter = this.value(s.expression);
+    const sugared = this.sugared(s.expression);
+    if (sugared.kind === "module") return this.unrolledModuleLoop(s, decl, sugared.value, sugared.info);
+    let iter = this.asValue(s.expression, sugared);
+    // a Map iterates over its entries in JS: PyTorch's `for k, v in d.items()`
+    if (iter.type.kind === "Dict") iter = this.builtin(s.expression, "aten::items", { positional: [iter], keywords: new Map() });
     const kind = iter.type.kind;
     if (kind !== "List" && kind !== "Tensor") this.fail(s.expression, `for...of over a value of type ${typeLabel(iter.type)} is not supported (lists and tensors are)`);
     const len = this.builtin(s.expression, "aten::len", { positional: [iter], keywords: new Map() });

@@ -90,6 +90,14 @@ export class Environment {
     return null;
   }
 
+  /** Stores a refined value (Note [refinement]): this frame sees `name` with the value's narrower type. */
+  refine(name: string, value: Value): void {
+    if (!value.hasDebugName() && meaningfulName(name) && value.node.owningBlock === this.top.block) value.setDebugName(name);
+    this.top.vars.set(name, value.type);
+    const store = this.graph.insert("prim::Store", [value], 0);
+    store.setAttr("name", Attr.s(name));
+  }
+
   bindSugared(name: string, s: Sugared): void {
     this.top.sugared.set(name, s);
   }

@@ -55,11 +55,18 @@ class ExitTransformer {
     return m.outputs.some((o) => o.uses.some((u) => u.user === this.g.returnNode));
   }
 
-  private addOutputs(n: Node, thenVals: readonly Value[], elseVals: readonly Value[]): Value[] {
+  /** Adds if outputs (at the end, or from index `at`: exit outputs go before the variables SSA gave the if). */
+  private addOutputs(n: Node, thenVals: readonly Value[], elseVals: readonly Value[], at?: number): Value[] {
     return thenVals.map((t, i) => {
-      n.blocks[0]!.registerOutput(t);
-      n.blocks[1]!.registerOutput(elseVals[i]!);
-      return n.addOutput(unifyTypes(t.type, elseVals[i]!.type) ?? t.type);
+      const type = unifyTypes(t.type, elseVals[i]!.type) ?? t.type;
+      if (at === undefined) {
+        n.blocks[0]!.registerOutput(t);
+        n.blocks[1]!.registerOutput(elseVals[i]!);
+        return n.addOutput(type);
+      }
+      n.blocks[0]!.insertOutput(at + i, t);
+      n.blocks[1]!.insertOutput(at + i, elseVals[i]!);
+      return n.insertOutput(at + i, type);
     });
   }
 
@@ -67,13 +74,17 @@ class ExitTransformer {
     const [thenB, elseB] = [n.blocks[0]!, n.blocks[1]!];
     const thenPair = this.transform(thenB, false);
     let carried: Value[] = [];
-    if (thenPair.status === "WILL" || thenPair.status === "THROWS") {
+    // a branch that raises leaves the code after the if where it is (PyTorch's `if c: raise` then `return None`)
+    if (thenPair.status === "WILL") {
       // the rest of the block runs only when the then-branch did not exit: move it into else
       for (let m = n.next; m !== null && m !== parent.returnNode; ) {
         const next = m.next;
         if (!this.isPlaceholder(m)) m.moveBefore(elseB.returnNode);
         m = next;
       }
+      // the moved code read the if's outputs (variables the else-branch set, refinements included):
+      // inside the else-branch those are the branch's own values
+      rebindInside(n, elseB);
       if (parent !== this.g.block) {
         carried = parent.outputs.slice();
         for (const v of carried) elseB.registerOutput(v);
@@ -99,10 +110,11 @@ class ExitTransformer {
     const elseVals = exiting(elsePair) ? elsePair.values : this.matching(thenPair.values);
     let hasExited: Value | null = null;
     let values: Value[] = [];
+    let at = 0;
     if (status === "MIGHT") {
-      hasExited = this.addOutputs(n, [thenPair.hasExited ?? this.falseV], [elsePair.hasExited ?? this.falseV])[0]!;
+      hasExited = this.addOutputs(n, [thenPair.hasExited ?? this.falseV], [elsePair.hasExited ?? this.falseV], at++)[0]!;
     }
-    if (status === "MIGHT" || status === "WILL") values = this.addOutputs(n, thenVals, elseVals);
+    if (status === "MIGHT" || status === "WILL") values = this.addOutputs(n, thenVals, elseVals, at);
     if (nCarried && status !== "WILL" && status !== "THROWS") {
       const outs = this.addOutputs(n, this.matching(elseCarried), elseCarried);
       for (const o of outs) parent.registerOutput(o);
@@ -126,22 +138,73 @@ class ExitTransformer {
         pair = this.transformIf(node, block);
         n = node.next;
       } else if (node.kind === "prim::Loop" && this.kind === "prim::ReturnStmt") {
-        if (containsKind(node.blocks[0]!, "prim::ReturnStmt")) throw new UnsupportedExit("return inside a loop is not supported yet");
+        pair = this.transformLoop(node);
       }
       if (pair.status === "WILL" || pair.status === "THROWS") {
         // everything after an exit is unreachable (destroyed last first, so uses go before definitions)
         const dead: Node[] = [];
-        for (let m = n; m !== null && m !== block.returnNode; m = m.next) if (!this.isPlaceholder(m)) dead.push(m);
+        // (placeholders for variables the exiting branch leaves unset stay: they feed the block's outputs)
+        for (let m = n; m !== null && m !== block.returnNode; m = m.next) if (!this.isPlaceholder(m) && m.kind !== "prim::Uninitialized") dead.push(m);
         for (const m of dead.reverse()) m.destroy();
         break;
       }
       if (pair.status === "MIGHT") {
-        if (n !== null && n !== block.returnNode) throw new UnsupportedExit("an exit inside this construct is not supported yet (move the code after it into an else branch)");
+        if (n !== null && n !== block.returnNode && this.hasRealNodes(n, block)) pair = this.guardBlockNodes(block, pair, n);
         break;
       }
     }
     if (target) this.finishTarget(block, pair);
     return pair;
+  }
+
+  /**
+   * A `return` inside a loop (PyTorch's transformLoop): the body's exit becomes loop-carried
+   * values (hasExited, then the return values), and the loop goes on only while it has not
+   * exited: its condition becomes `if hasExited: False else: <condition>`.
+   */
+  private transformLoop(loop: Node): ExitPair {
+    if (!containsKind(loop.blocks[0]!, "prim::ReturnStmt")) return WONT;
+    const body = loop.blocks[0]!;
+    const pair = this.transform(body, false);
+    if (pair.status === "WONT" || pair.status === "THROWS") return WONT;
+    const cond = this.g.create("prim::If", [pair.hasExited!], 0);
+    body.appendNode(cond);
+    cond.addBlock().registerOutput(this.falseV);
+    cond.addBlock().registerOutput(body.outputs[0]!);
+    body.replaceOutput(0, cond.addOutput({ kind: "bool" } as JitType));
+    const carry = (init: Value, inner: Value): Value => {
+      loop.addInput(init);
+      body.addInput(undefined, inner.type);
+      body.registerOutput(inner);
+      return loop.addOutput(inner.type);
+    };
+    const hasExited = carry(this.falseV, pair.hasExited!);
+    const values = pair.values.map((v) => carry(this.uninitialized(v.type), v));
+    return { status: "MIGHT", hasExited, values };
+  }
+
+  private hasRealNodes(from: Node, block: Block): boolean {
+    for (let m: Node | null = from; m !== null && m !== block.returnNode; m = m.next) if (!this.isPlaceholder(m)) return true;
+    return false;
+  }
+
+  /**
+   * After a node that MIGHT exit, the rest of the block runs only if it did not (PyTorch's
+   * guardBlockNodes): `if hasExited: <exit again with the same values> else: <rest>`, and that
+   * if is transformed like any other (its then-branch WILL exit).
+   */
+  private guardBlockNodes(block: Block, pair: ExitPair, from: Node): ExitPair {
+    const guard = this.g.create("prim::If", [pair.hasExited!], 0);
+    guard.insertBefore(from);
+    const exitB = guard.addBlock();
+    const restB = guard.addBlock();
+    for (let m: Node | null = from; m !== null && m !== block.returnNode; ) {
+      const next: Node | null = m.next;
+      if (!this.isPlaceholder(m)) m.moveBefore(restB.returnNode);
+      m = next;
+    }
+    exitB.appendNode(this.g.create(this.kind, pair.values.slice(), 0));
+    return this.transformIf(guard, block);
   }
 
   private finishTarget(block: Block, pair: ExitPair): void {
@@ -159,6 +222,20 @@ class ExitTransformer {
       for (const v of chosen) block.registerOutput(v);
     }
   }
+}
+
+/** Uses of `n`'s outputs by nodes inside `b` (nested too) read `b`'s matching output instead. */
+function rebindInside(n: Node, b: Block): void {
+  n.outputs.forEach((o, i) => {
+    const inner = b.outputs[i];
+    if (!inner) return;
+    for (const u of o.uses.slice()) if (u.user !== b.returnNode && within(u.user, b)) u.user.replaceInput(u.offset, inner);
+  });
+}
+
+function within(node: Node, b: Block): boolean {
+  for (let blk: Block | null = node.owningBlock; blk !== null; blk = blk.owningNode?.owningBlock ?? null) if (blk === b) return true;
+  return false;
 }
 
 function containsKind(b: Block, kind: string): boolean {

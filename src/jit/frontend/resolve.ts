@@ -7,8 +7,9 @@
  */
 import type ts from "typescript";
 import { REGISTRY } from "../../tensor/registry.js";
-import type { ConstantValue, Graph } from "../ir/index.js";
+import type { ConstantValue, Graph, JitType } from "../ir/index.js";
 import { libraryFunction } from "./nn_library.js";
+export { signatures, type Signature } from "./signature.js";
 import type { ModuleInfo, Sugared } from "./sugared.js";
 
 export interface CompiledFunction {
@@ -22,6 +23,8 @@ export interface CompiledFunction {
 export interface CompileHooks {
   /** Compiles (once) method `name` of a module and returns its graph. */
   method(info: ModuleInfo, name: string, at: ts.Node): Graph;
+  /** The declared return type of method `name` (for a call that is not compiled, Note [unused methods]). */
+  returnType(info: ModuleInfo, name: string, at: ts.Node): JitType;
   /** Compiles (once) a free function. */
   func(fn: Function, qualifiedName: string | null, at: ts.Node): CompiledFunction;
   readonly globals: Readonly<Record<string, unknown>>;

@@ -18,6 +18,12 @@ export interface ModuleInfo {
   constant(name: string): ConstantValue | null;
   /** The submodule under `name`, if any. */
   submodule(name: string): ModuleInfo | null;
+  /** The children in order when the module iterates over them (Sequential, ModuleList), else null. */
+  iterationOrder(): readonly string[] | null;
+  /** The torch.jit marker (ignore / unused / export) on method `name`, if any. */
+  marker(name: string): "ignore" | "unused" | "export" | undefined;
+  /** Whether `name` is a getter or setter on the module's class (not scriptable). */
+  isAccessor(name: string): boolean;
   /** Whether `name` is a method the compiler can compile (user-defined or library source). */
   hasMethod(name: string): boolean;
 }

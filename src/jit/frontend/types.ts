@@ -89,9 +89,27 @@ export function resolveType(src: SourceText, node: ts.TypeNode): JitType {
         return optionalType(args(src, node, 1)[0]!);
       case "Final":
         return args(src, node, 1)[0]!;
+      case "BroadcastingList1":
+      case "BroadcastingList2":
+      case "BroadcastingList3":
+        return listType(args(src, node, 1)[0]!);
     }
   }
   throw scriptError(src, node, `Unknown type annotation '${node.getText(src.sourceFile)}' (TorchScript types: Tensor, int, float, boolean, string, tuples, T[], Map<string, T>, T | null)`);
+}
+
+/** N for a `BroadcastingListN<T>` annotation (or `BroadcastingListN<T> | null`), else null. */
+export function broadcastLength(node: ts.TypeNode): number | null {
+  if (ts.isUnionTypeNode(node)) {
+    for (const t of node.types) {
+      const n = broadcastLength(t);
+      if (n !== null) return n;
+    }
+    return null;
+  }
+  if (!ts.isTypeReferenceNode(node)) return null;
+  const m = /^BroadcastingList([123])$/.exec(typeName(node.typeName));
+  return m ? Number(m[1]) : null;
 }
 
 /** The declared type of a parameter or variable; unannotated parameters are Tensors. */

@@ -132,3 +132,72 @@ describe("constructs outside the subset raise a ScriptError with file:line:col a
     expect(errorOf(`function f(x: Tensor): Tensor {\n  return nope(x);\n}`).message).toMatch(/undefined value nope[^]*line 2, column 10/);
   });
 });
+
+describe("each construct outside the subset names itself, with file:line:col and a caret", () => {
+  function errorOf(code: string): ScriptError {
+    const defs = defineCell(code, { file: "<cell 21>" });
+    const target = defs["M"] ? new defs["M"]() : defs["f"];
+    try {
+      script(target);
+    } catch (e) {
+      if (e instanceof ScriptError) return e;
+      throw e;
+    }
+    throw new Error("expected a ScriptError");
+  }
+  const CASES: [string, string, string][] = [
+    ["getters",
+      `class M extends nn.Module {\n  get scale(): float {\n    return 2.0;\n  }\n  forward(x: Tensor): Tensor {\n    return x.mul(this.scale);\n  }\n}`,
+      "Getters and setters are not supported in TorchScript: 'scale' is an accessor of 'M' (make it a method or a plain attribute):\n" +
+        '  File "<cell 21>", line 6, column 18\n        return x.mul(this.scale);\n                     ~~~~~~~~~~ <--- HERE'],
+    ["this escaping",
+      `class M extends nn.Module {\n  forward(x: Tensor): Tensor {\n    const both = [this, x];\n    return x;\n  }\n}`,
+      "'this' cannot be used as a value in TorchScript: a module cannot escape (call it, or read its attributes):\n" +
+        '  File "<cell 21>", line 3, column 19\n        const both = [this, x];\n                      ~~~~ <--- HERE'],
+    ["new of a class",
+      `function f(x: Tensor): Tensor {\n  const s = new Set();\n  return x;\n}`,
+      "Constructing JavaScript objects with 'new' is not supported in TorchScript (only `new Map()` where a Map type is declared):\n" +
+        '  File "<cell 21>", line 2, column 13\n      const s = new Set();\n                ~~~~~~~~~ <--- HERE'],
+    ["instanceof",
+      `function f(x: Tensor): boolean {\n  return x instanceof Object;\n}`,
+      "'instanceof' is not supported in TorchScript: use torch.jit.isinstance(x, T) with a TorchScript type:\n" +
+        '  File "<cell 21>", line 2, column 12\n      return x instanceof Object;\n               ~~~~~~~~~~ <--- HERE'],
+    ["??",
+      `function f(x: Tensor | null, y: Tensor): Tensor {\n  return x ?? y;\n}`,
+      "'??' is not supported in TorchScript: test `x !== null` instead:\n" +
+        '  File "<cell 21>", line 2, column 12\n      return x ?? y;\n               ~~ <--- HERE'],
+    ["spread",
+      `function f(xs: Tensor[]): Tensor {\n  return torch.cat([...xs]);\n}`,
+      "Spread elements are not supported in TorchScript:\n" +
+        '  File "<cell 21>", line 2, column 20\n      return torch.cat([...xs]);\n                       ~~~~~~~ <--- HERE'],
+    ["switch",
+      `function f(x: Tensor, n: int): Tensor {\n  switch (n) {\n    case 0: return x;\n  }\n  return x;\n}`,
+      "switch is not supported in TorchScript: use if / else if:\n" +
+        '  File "<cell 21>", line 2, column 3\n      switch (n) {\n      ~~~~~~~~~~~~ <--- HERE'],
+    ["do/while",
+      `function f(x: Tensor): Tensor {\n  do {\n    x = x.mul(2);\n  } while (x.sum().lt(10).item());\n  return x;\n}`,
+      "do/while is not supported in TorchScript: use while:\n" +
+        '  File "<cell 21>", line 2, column 3\n      do {\n      ~~~~ <--- HERE'],
+    ["for...in",
+      `function f(x: Tensor, d: Record<string, Tensor>): Tensor {\n  for (const k in d) {\n    x = x.add(1);\n  }\n  return x;\n}`,
+      "for...in is not supported in TorchScript: use for...of:\n" +
+        '  File "<cell 21>", line 2, column 3\n      for (const k in d) {\n      ~~~~~~~~~~~~~~~~~~~~ <--- HERE'],
+    ["closures capturing mutable locals",
+      `function f(x: Tensor): Tensor {\n  let k = 1;\n  const g = (y: Tensor) => y.mul(k);\n  k = 2;\n  return g(x);\n}`,
+      "Closures are not supported in TorchScript: define a top-level function or a method instead:\n" +
+        '  File "<cell 21>", line 3, column 13\n      const g = (y: Tensor) => y.mul(k);\n                ~~~~~~~~~~~~~~~~~~~~~~~ <--- HERE'],
+    ["generators",
+      `function* f(x: Tensor) {\n  yield x;\n}`,
+      "Generators are not supported in TorchScript:\n" +
+        '  File "<cell 21>", line 1, column 1\n    function* f(x: Tensor) {\n    ~~~~~~~~~~~~~~~~~~~~~~~~ <--- HERE'],
+    ["async",
+      `async function f(x: Tensor): Promise<Tensor> {\n  return x;\n}`,
+      "async functions are not supported in TorchScript:\n" +
+        '  File "<cell 21>", line 1, column 1\n    async function f(x: Tensor): Promise<Tensor> {\n    ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~ <--- HERE'],
+  ];
+  for (const [what, code, message] of CASES) {
+    it(what, () => {
+      expect(errorOf(code).message).toBe(message);
+    });
+  }
+});
