@@ -15,6 +15,7 @@ import { displayBundle, printMethod } from "./printer/index.js";
 import { unqualified } from "./qualified_names.js";
 import { activeSession } from "./tracer/session.js";
 import { callWhileTracing } from "./traced_calls.js";
+import { argumentSpecs } from "./frontend/signature.js";
 
 const JUPYTER_DISPLAY = Symbol.for("Jupyter.display");
 
@@ -127,12 +128,15 @@ export class ScriptModule extends Module implements ScriptObject {
   }
 
   get code(): string {
-    return printMethod(this.forwardGraph(), { name: "forward", constants: this._constants });
+    const g = this.forwardGraph();
+    return printMethod(g, { name: "forward", constants: this._constants, args: argumentSpecs(g, true) });
   }
 
   /** The code of every method, as an archive's class body lists them. */
   get codeAll(): string {
-    return [...this._methods.values()].map((m) => printMethod(m.graph, { name: m.name, constants: this._constants })).join("\n");
+    return [...this._methods.values()]
+      .map((m) => printMethod(m.graph, { name: m.name, constants: this._constants, args: argumentSpecs(m.graph, true) }))
+      .join("\n");
   }
 
   get code_with_constants(): [string, Map<string, unknown>] {
@@ -163,7 +167,7 @@ export function makeScriptFunction(qualifiedName: string, graph: Graph, constant
   // called while tracing, a scripted function is recorded as one call, as PyTorch's tracer does
   const fn = (...args: unknown[]): unknown =>
     activeSession !== null ? callWhileTracing(fn as unknown as ScriptFunction, args, () => run(args)) : run(args);
-  const code = () => printMethod(graph, { name, constants, isFunction: true });
+  const code = () => printMethod(graph, { name, constants, isFunction: true, args: argumentSpecs(graph, false) });
   Object.defineProperties(fn, {
     name: { value: name },
     qualified_name: { value: qualifiedName },

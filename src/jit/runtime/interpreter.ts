@@ -18,6 +18,7 @@ import { compileOpCall, unknownOpStep } from "./op_call.js";
 import { runBlock, type CompileContext, type CompiledBlock, type Regs, type RunEnv, type Step } from "./plan.js";
 import { PRIM_COMPILERS } from "./prim_ops.js";
 import { checkInputs, graphSignature, type GraphSignature } from "./signature.js";
+import { defaultValue, signatures as sourceSignatures } from "../ir/source_signature.js";
 
 export interface Plan {
   readonly graph: Graph;
@@ -138,8 +139,27 @@ export function signatureOf(graph: Graph, name: string): GraphSignature {
  *   return (%1)`);
  * runGraph(g, [torch.ones([2])]); // [tensor([-1., -1.])]
  */
+/**
+ * A call that leaves out trailing parameters with defaults in the source (`s: int | null =
+ * null`) gets those defaults, as TorchScript fills them from the schema.
+ */
+function withSourceDefaults(graph: Graph, inputs: readonly unknown[]): readonly unknown[] {
+  const sig = sourceSignatures.get(graph);
+  if (sig === undefined) return inputs;
+  const offset = graph.inputs.length - sig.defaults.length; // 1 for a method's self
+  if (inputs.length >= graph.inputs.length || inputs.length < offset) return inputs;
+  const full = inputs.slice();
+  for (let i = inputs.length; i < graph.inputs.length; i++) {
+    const d = sig.defaults[i - offset];
+    if (d === null || d === undefined) return inputs; // checkInputs names the missing argument
+    full.push(defaultValue(d));
+  }
+  return full;
+}
+
 export function runGraph(graph: Graph, inputs: readonly unknown[], env: RunGraphEnv = {}): unknown[] {
   const name = env.name ?? "forward";
-  checkInputs(signatureOf(graph, name), inputs);
-  return runPlan(compileGraph(graph), inputs, name, env);
+  const full = withSourceDefaults(graph, inputs);
+  checkInputs(signatureOf(graph, name), full);
+  return runPlan(compileGraph(graph), full, name, env);
 }
