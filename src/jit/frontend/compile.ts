@@ -7,6 +7,7 @@
  * Pipeline per function (ir_emitter + ConvertToSSA + cleanup, PyTorch 1.13):
  *   emit (stores/loads, exit placeholders) → convertToSSA → transformExits → canonicalizeModifiedLoops
  *   → constantPropagation → eliminateDeadIfOutputs → eliminateDeadCode → constantPooling
+ *   → canonicalizeOutputs
  */
 import ts from "typescript";
 import { Module } from "../../nn/module.js";
@@ -15,6 +16,7 @@ import { Parameter } from "../../nn/parameter.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { Graph, Types, classType, listType, type ConstantValue, type JitType } from "../ir/index.js";
 import { eliminateDeadCode } from "../passes/dead_code_elimination.js";
+import { canonicalizeOutputs } from "../passes/canonicalize_outputs.js";
 import { ScriptModule, compiledFunctions, makeScriptFunction, type ScriptFunction } from "../script_module.js";
 import { baseQualifiedName, freshQualifiedName } from "../qualified_names.js";
 import { FunctionEmitter } from "./emit_function.js";
@@ -326,6 +328,7 @@ export class Compiler implements CompileHooks {
     eliminateDeadIfOutputs(g);
     eliminateDeadCode(g);
     constantPooling(g);
+    canonicalizeOutputs(g); // PyTorch's runCleanupPasses ends with it ("for jitter")
     signatures.set(g, { names, defaults, broadcast });
     return { graph: g, defaults };
   }

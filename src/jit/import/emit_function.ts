@@ -5,7 +5,7 @@
  *   → canonicalizeModifiedLoops → constantPropagation → eliminateDeadCodeFully → constantPooling
  *   → canonicalizeOutputs
  * The last two differ from torch.jit.script's pipeline (see dead_code.ts and
- * canonicalize_outputs.ts for what PyTorch does that the shared passes do not yet).
+ * passes/canonicalize_outputs.ts for what PyTorch does that the shared passes do not yet).
  * so a graph compiled from printed code prints that code again.
  */
 import { Attr, Graph, Types, isSubtypeOf, printType, unifyTypes, type Block, type JitType, type Node, type Value } from "../ir/index.js";
@@ -16,7 +16,7 @@ import { Environment } from "../frontend/environment.js";
 import { transformExits, UnsupportedExit } from "../frontend/exits.js";
 import { convertToSSA } from "../frontend/ssa.js";
 import type { Expr, Stmt } from "./ast.js";
-import { canonicalizeOutputs } from "./canonicalize_outputs.js";
+import { canonicalizeOutputs } from "../passes/canonicalize_outputs.js";
 import { eliminateDeadCodeFully } from "./dead_code.js";
 import type { FunctionDecl } from "./declarations.js";
 import { BINARY_OPS, ExprEmitter, describeType, type EmitContext } from "./emit_expr.js";
