@@ -11,48 +11,12 @@ import type { ScriptModule } from "../../../src/jit/script_module.js";
 import { printMethod } from "../../../src/jit/printer/index.js";
 import { hasTorch, runTorch } from "../../support/pytorch.js";
 import { defineCell } from "../script/support.js";
+import { SEED_CELL } from "../script/seed_cells.js";
 import { caseCalls, decode, expectedCode, same, unmangle } from "./support.js";
 
 const CASES = new URL("../../../../shared/conformance/cases/", import.meta.url);
 
-const { MyRNNLoop_TraceScript } = defineCell(`
-class MyDecisionGate extends nn.Module {
-  forward(x: Tensor): Tensor {
-    if (x.sum().gt(0).item()) {
-      return x;
-    } else {
-      return x.neg();
-    }
-  }
-}
-
-class MyCell_v2 extends nn.Module {
-  linear = new nn.Linear(4, 4);
-  constructor(public dg: nn.Module) {
-    super();
-  }
-  forward(x: Tensor, h: Tensor): [Tensor, Tensor] {
-    const new_h = torch.tanh(this.linear(this.dg(x)).add(h));
-    return [new_h, new_h];
-  }
-}
-
-class MyRNNLoop_TraceScript extends nn.Module {
-  cell: nn.Module;
-  constructor() {
-    super();
-    this.cell = torch.jit.trace(new MyCell_v2(torch.jit.script(new MyDecisionGate())), [torch.rand(3, 4), torch.rand(3, 4)]);
-  }
-  forward(xs: Tensor): [Tensor, Tensor] {
-    let h = torch.zeros([3, 4]);
-    let y = torch.zeros([3, 4]);
-    for (let i = 0; i < xs.size(0); i++) {
-      [y, h] = this.cell(xs.select(0, i), h);
-    }
-    return [y, h];
-  }
-}
-`, { file: "<mixing cell>" });
+const { MyRNNLoop_TraceScript } = defineCell(SEED_CELL, { file: "<mixing cell>" });
 
 /** The state_dict PyTorch saved in a case's archive (its weights). */
 function archiveState(name: string): Record<string, torch.Tensor> {

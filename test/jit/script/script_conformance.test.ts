@@ -14,6 +14,7 @@ import { argumentSpecs } from "../../../src/jit/frontend/signature.js";
 import type { ScriptModule } from "../../../src/jit/script_module.js";
 import { hasTorch, runTorch } from "../../support/pytorch.js";
 import { defineCell } from "./support.js";
+import { SEED_CELL } from "./seed_cells.js";
 
 type Tensor = torch.Tensor;
 const CASES = new URL("../../../../shared/conformance/cases/", import.meta.url);
@@ -102,44 +103,6 @@ function checkCase(name: string, model: torch.nn.Module, twin?: () => torch.nn.M
   return scripted;
 }
 
-const SEED_CELL = `
-class MyDecisionGate extends nn.Module {
-  forward(x: Tensor): Tensor {
-    if (x.sum().gt(0).item()) {
-      return x;
-    } else {
-      return x.neg();
-    }
-  }
-}
-
-class MyCell_v2 extends nn.Module {
-  linear = new nn.Linear(4, 4);
-  constructor(public dg: nn.Module) {
-    super();
-  }
-  forward(x: Tensor, h: Tensor): [Tensor, Tensor] {
-    const new_h = torch.tanh(this.linear(this.dg(x)).add(h));
-    return [new_h, new_h];
-  }
-}
-
-class MyRNNLoop_TraceScript extends nn.Module {
-  cell: nn.Module;
-  constructor() {
-    super();
-    this.cell = torch.jit.trace(new MyCell_v2(torch.jit.script(new MyDecisionGate())), [torch.rand(3, 4), torch.rand(3, 4)]);
-  }
-  forward(xs: Tensor): [Tensor, Tensor] {
-    let h = torch.zeros([3, 4]);
-    let y = torch.zeros([3, 4]);
-    for (let i = 0; i < xs.size(0); i++) {
-      [y, h] = this.cell(xs.select(0, i), h);
-    }
-    return [y, h];
-  }
-}
-`;
 
 describe("the seed article's scripted modules print PyTorch 1.13's code", () => {
   const { MyDecisionGate, MyCell_v2, MyRNNLoop_TraceScript } = defineCell(SEED_CELL, { file: "<cell 2>", scope: { torch: { ...torch, jit: { ...torch.jit, script } } } });
