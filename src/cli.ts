@@ -53,12 +53,9 @@ const COMMANDS: { [name: string]: Command } = {
     },
   },
   run: {
-    usage: "tsjit run <notebook.ipynb ...> [--output DIR | --inplace]",
-    summary: "execute notebooks through the kernel and print their outputs (not available yet)",
-    run: async () => {
-      process.stderr.write("tsjit run: not available yet in this version of tsjit; run notebooks in Jupyter with the installed kernel (tsjit install)\n");
-      return 1;
-    },
+    usage: "tsjit run <notebook.ipynb ...> [--output DIR | --inplace] [--timeout S]",
+    summary: "execute notebooks through the kernel, print their outputs and write the executed notebooks",
+    run: async (args) => (await import("./run/index.js")).runCommand(args),
   },
 };
 

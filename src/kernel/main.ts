@@ -49,6 +49,9 @@ async function createTsEvaluator(): Promise<MainThreadEvaluator> {
 /** Forwards every call to an evaluator that is still loading; a failed load becomes each cell's error. */
 class LazyEvaluator implements MainThreadEvaluator {
   private loaded: MainThreadEvaluator | null = null;
+  /** An interrupt that came while the evaluator was loading stops the cell waiting for it. */
+  private interruptedWhileLoading = false;
+  private waiting = 0;
 
   constructor(private readonly ready: Promise<MainThreadEvaluator>) {
     ready.then((e) => (this.loaded = e)).catch(() => undefined); // a failure is reported per request
@@ -56,11 +59,18 @@ class LazyEvaluator implements MainThreadEvaluator {
 
   async execute(code: string, options: ExecuteOptions, sink: MainThreadSink): Promise<ExecuteOutcome> {
     let evaluator: MainThreadEvaluator;
+    this.waiting++;
     try {
       evaluator = await this.ready;
     } catch (e) {
       const { ename, evalue } = describeError(e);
       return { status: "error", ename, evalue: `the tsjit evaluator failed to load: ${evalue}`, traceback: [`${ename}: the tsjit evaluator failed to load: ${evalue}`] };
+    } finally {
+      this.waiting--;
+    }
+    if (this.interruptedWhileLoading) {
+      this.interruptedWhileLoading = false;
+      return { status: "error", ename: "KeyboardInterrupt", evalue: "", traceback: ["KeyboardInterrupt: interrupted before the cell started"] };
     }
     return evaluator.execute(code, options, sink);
   }
@@ -83,7 +93,8 @@ class LazyEvaluator implements MainThreadEvaluator {
     return (await this.ready).comm(message, sink);
   }
   interrupt(): void {
-    this.loaded?.interrupt(); // nothing runs before the evaluator exists
+    if (this.loaded !== null) this.loaded.interrupt();
+    else if (this.waiting > 0) this.interruptedWhileLoading = true; // the waiting cell must not start
   }
   async shutdown(restart: boolean): Promise<void> {
     const evaluator = await this.ready.catch(() => null);

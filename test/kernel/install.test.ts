@@ -189,9 +189,9 @@ describe("the tsjit command", () => {
     expect(missing.stderr).toContain("nope.json");
   });
 
-  it("tsjit run says it is not available yet", () => {
+  it("tsjit run names a notebook it cannot read", () => {
     const r = tsjit(["run", "a.ipynb"]);
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain("not available yet");
+    expect(r.stderr).toContain("a.ipynb");
   });
 });
