@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseNotebook, type Cell, type Notebook, type Output } from "../../src/run/notebook.js";
 import { firstTensor, ROOT, runTsjit, seedOutput, type CliResult } from "./support.js";
+import { driver, hasNbclient, installTempKernel, runPython, type KernelInstall } from "../kernel/clients/support.js";
 
 const NOTEBOOKS = ["01_trace.ipynb", "02_script.ipynb", "03_mixing.ipynb", "04_performance.ipynb", "05_save_load.ipynb", "06_api_tour.ipynb"] as const;
 type Name = (typeof NOTEBOOKS)[number];
@@ -130,4 +131,25 @@ describe("tsjit run executes the article's notebooks", () => {
 
 describe("the notebooks' stored outputs hold what the article shows", () => {
   checkArticleOutputs((name) => parseNotebook(readFileSync(join(ROOT, "notebooks", name), "utf8"), name));
+});
+
+describe.skipIf(!hasNbclient())("nbclient 0.7 executes the article's notebooks with the installed kernelspec", () => {
+  // what `jupyter nbconvert --execute` and papermill do; copies again, since 05 writes ./models/
+  const dir = mkdtempSync(join(tmpdir(), "tsjit-nbclient-article-"));
+  const executed = new Map<Name, Notebook>();
+  let install: KernelInstall | undefined;
+  beforeAll(async () => {
+    install = installTempKernel();
+    for (const name of NOTEBOOKS) {
+      copyFileSync(join(ROOT, "notebooks", name), join(dir, name));
+      const nb = await runPython<unknown>(driver("nbclient_run.py"), [join(dir, name)], install.env, dir, 300_000);
+      executed.set(name, parseNotebook(JSON.stringify(nb), name));
+    }
+  }, 1_800_000);
+  afterAll(() => {
+    install?.cleanup();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  checkArticleOutputs((name) => executed.get(name)!);
 });
