@@ -5,7 +5,7 @@
 // for `-x`. The notebooks' stored outputs (what a reader sees on opening them) are checked the
 // same way, so they cannot fall behind the code.
 
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -13,7 +13,9 @@ import { parseNotebook, type Cell, type Notebook, type Output } from "../../src/
 import { firstTensor, ROOT, runTsjit, seedOutput, type CliResult } from "./support.js";
 import { driver, hasNbclient, installTempKernel, runPython, type KernelInstall } from "../kernel/clients/support.js";
 
-const NOTEBOOKS = ["01_trace.ipynb", "02_script.ipynb", "03_mixing.ipynb", "04_performance.ipynb", "05_save_load.ipynb", "06_api_tour.ipynb"] as const;
+const NOTEBOOKS = [
+  "01_trace.ipynb", "02_script.ipynb", "03_mixing.ipynb", "04_performance.ipynb", "05_save_load.ipynb", "06_api_tour.ipynb", "07_from_pytorch.ipynb",
+] as const;
 type Name = (typeof NOTEBOOKS)[number];
 
 /** A cell that prints `.code` (its stdout) and the reference section holding PyTorch's text. */
@@ -32,6 +34,8 @@ const CODE_CELLS: [Name, string, string][] = [
   ["03_mixing.ipynb", "console.log(rnn_cell.code)", "4c. rnn_loop.cell.code"],
   ["03_mixing.ipynb", "console.log(rnn_gate.code)", "4d. rnn_loop.cell.dg.code"],
   ["05_save_load.ipynb", "console.log(loaded.code)", "4b. rnn_loop.code"],
+  // an archive PyTorch wrote (notebooks/data/make_pytorch_files.py) prints PyTorch's code once loaded
+  ["07_from_pytorch.ipynb", "console.log(rnn_loop.code)", "4b. rnn_loop.code"],
 ];
 
 /** A cell whose result is a pair of tensors (its last line), and the reference section printing the same call. */
@@ -104,6 +108,12 @@ function checkArticleOutputs(load: (name: Name) => Notebook): void {
     expect(resultText(cell)).toBe("true");
   });
 
+  it("07_from_pytorch: the loaded archive and the loaded state dict reproduce PyTorch's outputs", () => {
+    const nb = load("07_from_pytorch.ipynb");
+    const verdicts = nb.cells.filter((c) => c.cell_type === "code" && lastLine(c).startsWith("torch.allclose(")).map(resultText);
+    expect(verdicts).toEqual(["true", "true"]);
+  });
+
   it("04_performance, 05_save_load: each %timeit cell prints IPython's timing line", () => {
     const timed = (["04_performance.ipynb", "05_save_load.ipynb"] as const).flatMap((name) => load(name).cells.filter((c) => c.source.trim().startsWith("%timeit")));
     expect(timed.map((c) => c.source.trim())).toEqual(["%timeit rnn_loop(xs)", "%timeit rnn_loop_normal(xs)", "%timeit loaded(xs)"]);
@@ -117,6 +127,7 @@ describe("tsjit run executes the article's notebooks", () => {
   let result: CliResult;
   beforeAll(async () => {
     for (const name of NOTEBOOKS) copyFileSync(join(ROOT, "notebooks", name), join(out, name));
+    cpSync(join(ROOT, "notebooks", "data"), join(out, "data"), { recursive: true }); // 07's PyTorch files
     result = await runTsjit(["run", ...NOTEBOOKS, "--inplace"], out, 500_000);
   }, 520_000);
   afterAll(() => rmSync(out, { recursive: true, force: true }));
@@ -140,6 +151,7 @@ describe.skipIf(!hasNbclient())("nbclient 0.7 executes the article's notebooks w
   let install: KernelInstall | undefined;
   beforeAll(async () => {
     install = installTempKernel();
+    cpSync(join(ROOT, "notebooks", "data"), join(dir, "data"), { recursive: true }); // 07's PyTorch files
     for (const name of NOTEBOOKS) {
       copyFileSync(join(ROOT, "notebooks", name), join(dir, name));
       const nb = await runPython<unknown>(driver("nbclient_run.py"), [join(dir, name)], install.env, dir, 300_000);
