@@ -32,6 +32,13 @@ function single(outs: readonly unknown[]): unknown {
 }
 
 export class ScriptModule extends Module implements ScriptObject {
+  /**
+   * Submodules, parameters and attributes by name (`traced.dg.code`, `loaded.cell`), as Python
+   * reads a ScriptModule's attributes: their names come from the model or the archive, not
+   * from this class.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  [attribute: string]: any;
   declare _qualifiedName: string;
   declare _methods: Map<string, ScriptMethod>;
   declare _constants: unknown[];

@@ -35,6 +35,11 @@ describe("CellLanguageService.check", () => {
     expect(brief(cells.check("function f(x) { return x; }"))).toEqual(["1:12 7006 Parameter 'x' implicitly has an 'any' type."]);
   });
 
+  it("reads a ScriptModule's submodules by name, as Python does (traced.dg.code)", () => {
+    const cell = "const t = torch.jit.trace(new nn.Linear(4, 4), [torch.rand(2, 4)]);\nconst text: string = t.code;\nt.weight;\nconst m = torch.jit.load('model.pt');\nm.cell.dg.code;";
+    expect(cells.check(cell)).toEqual([]);
+  });
+
   it("does not report anything for a correct cell", () => {
     expect(cells.check("class Foo { alpha = 1; beta(): string { return 's'; } }\nconst f = new Foo();\nf.beta();")).toEqual([]);
   });
