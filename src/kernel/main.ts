@@ -47,7 +47,7 @@ async function createTsEvaluator(): Promise<MainThreadEvaluator> {
 }
 
 /** Forwards every call to an evaluator that is still loading; a failed load becomes each cell's error. */
-class LazyEvaluator implements MainThreadEvaluator {
+export class LazyEvaluator implements MainThreadEvaluator {
   private loaded: MainThreadEvaluator | null = null;
   /** An interrupt that came while the evaluator was loading stops the cell waiting for it. */
   private interruptedWhileLoading = false;
