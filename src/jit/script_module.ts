@@ -10,7 +10,8 @@ import type { Graph, Value } from "./ir/index.js";
 import { inlineCalls } from "./passes/inline.js";
 import { printGraph } from "./ir/index.js";
 import type { FunctionTable, ScriptMethod, ScriptObject } from "./runtime/objects.js";
-import { runGraph, signatureOf } from "./runtime/interpreter.js";
+import { signatureOf } from "./runtime/interpreter.js";
+import { executeGraph } from "./executor/graph_executor.js";
 import { displayBundle, printMethod } from "./printer/index.js";
 import { unqualified } from "./qualified_names.js";
 import { activeSession } from "./tracer/session.js";
@@ -96,7 +97,7 @@ export class ScriptModule extends Module implements ScriptObject {
     const m = this._methods.get(name);
     if (!m) throw new RuntimeError(`'${this.original_name}' object has no attribute or method '${name}'`);
     // runGraph checks the arguments against the method's schema, with PyTorch's messages
-    return single(runGraph(m.graph, [this, ...args], { functions: compiledFunctions, name }));
+    return single(executeGraph(m.graph, [this, ...args], { functions: compiledFunctions, name }));
   }
 
   override forward(...args: unknown[]): unknown {
@@ -170,7 +171,7 @@ export function makeScriptFunction(qualifiedName: string, graph: Graph, constant
   const name = unqualified(qualifiedName);
   const method: ScriptMethod = { name, graph };
   compiledFunctions.set(qualifiedName, method);
-  const run = (args: unknown[]) => single(runGraph(graph, args, { functions: compiledFunctions, name }));
+  const run = (args: unknown[]) => single(executeGraph(graph, args, { functions: compiledFunctions, name }));
   // called while tracing, a scripted function is recorded as one call, as PyTorch's tracer does
   const fn = (...args: unknown[]): unknown =>
     activeSession !== null ? callWhileTracing(fn as unknown as ScriptFunction, args, () => run(args)) : run(args);

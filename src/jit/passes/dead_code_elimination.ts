@@ -12,14 +12,15 @@
  *   %2 : Tensor = aten::neg(%x)
  *   return (%2)
  */
-import { kindHasSideEffects, type Block, type Graph, type Node } from "../ir/index.js";
+import type { Block, Graph, Node } from "../ir/index.js";
+import { nodeWrites } from "./node_effects.js";
 
 /** Kinds that are kept even when their outputs are unused. */
 const ALWAYS_LIVE = new Set(["prim::CallMethod", "prim::CallFunction", "prim::SetAttr", "prim::RaiseException", "prim::Print", "aten::warn"]);
 
 function hasSideEffects(n: Node): boolean {
-  if (ALWAYS_LIVE.has(n.kind) || kindHasSideEffects(n.kind)) return true;
-  if (n.op?.schema.args.some((a) => a.mutated)) return true; // in-place ops write their input
+  // nodeWrites covers in-place ops (found by their schema even before `node.op` is resolved)
+  if (ALWAYS_LIVE.has(n.kind) || nodeWrites(n)) return true;
   return n.blocks.some((b) => [...b.nodes()].some(hasSideEffects));
 }
 

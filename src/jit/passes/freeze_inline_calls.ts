@@ -47,7 +47,7 @@ export function inlineModuleCalls(graph: Graph, self: ScriptObject, functions: F
  * A function graph takes its arguments directly, but prim::CallFunction's first input is the
  * Function itself: a copy of the callee with a leading placeholder input lines them up.
  */
-function withoutFunctionInput(callee: Graph): Graph {
+export function withoutFunctionInput(callee: Graph): Graph {
   const g = callee.copy();
   g.insertInput(0, undefined, { kind: "Function", name: null });
   return g;

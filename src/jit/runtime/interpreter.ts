@@ -61,7 +61,7 @@ class PlanBuilder implements CompileContext {
     return { steps, nodes, params, returns: b.outputs.map((v) => this.slot(v)) };
   }
 
-  private compileNode(n: Node): Step | null {
+  compileNode(n: Node): Step | null {
     const ins = n.inputs.map((v) => this.slot(v));
     const outs = n.outputs.map((v) => this.slot(v));
     const prim = Object.prototype.hasOwnProperty.call(PRIM_COMPILERS, n.kind) ? PRIM_COMPILERS[n.kind] : undefined;
@@ -72,6 +72,30 @@ class PlanBuilder implements CompileContext {
   invoke(graph: Graph, inputs: readonly unknown[], name: string, env: RunEnv): unknown[] {
     return runPlan(compileGraph(graph), inputs, name, env);
   }
+}
+
+/** A node run on its own: inputs in, outputs out (see nodeThunk). */
+export type NodeThunk = (inputs: readonly unknown[], env: RunEnv) => unknown[];
+
+/**
+ * One node as a function of its input values, compiled exactly as the interpreter runs it:
+ * the code generator (src/jit/executor) calls this for the kinds it does not emit itself, so
+ * both paths share one meaning per node. A constant's thunk ignores its inputs.
+ */
+export function nodeThunk(n: Node): NodeThunk {
+  const b = new PlanBuilder();
+  const ins = n.inputs.map((v) => b.slot(v));
+  const outs = n.outputs.map((v) => b.slot(v));
+  const step = b.compileNode(n);
+  const template = b.template;
+  return (inputs, env) => {
+    const r = template.slice();
+    for (let k = 0; k < ins.length; k++) r[ins[k]!] = inputs[k];
+    if (step !== null) step(r, env);
+    const result = new Array<unknown>(outs.length);
+    for (let k = 0; k < outs.length; k++) result[k] = r[outs[k]!];
+    return result;
+  };
 }
 
 const plans = new WeakMap<Graph, Plan>();
@@ -89,9 +113,13 @@ export function compileGraph(graph: Graph): Plan {
   return plan;
 }
 
+/** Told when a graph changed after it ran, so whatever was made from it is dropped too. */
+export const forgetPlanListeners: ((graph: Graph) => void)[] = [];
+
 /** Drops the cached plan of a graph that was changed after it ran. */
 export function forgetPlan(graph: Graph): void {
   plans.delete(graph);
+  for (const listener of forgetPlanListeners) listener(graph);
 }
 
 /** Runs a plan on inputs already checked; `name` names its frame in errors. */
@@ -143,7 +171,7 @@ export function signatureOf(graph: Graph, name: string): GraphSignature {
  * A call that leaves out trailing parameters with defaults in the source (`s: int | null =
  * null`) gets those defaults, as TorchScript fills them from the schema.
  */
-function withSourceDefaults(graph: Graph, inputs: readonly unknown[]): readonly unknown[] {
+export function withSourceDefaults(graph: Graph, inputs: readonly unknown[]): readonly unknown[] {
   const sig = sourceSignatures.get(graph);
   if (sig === undefined) return inputs;
   const offset = graph.inputs.length - sig.defaults.length; // 1 for a method's self

@@ -178,6 +178,25 @@ function dynamicStep(node: Node, candidates: readonly OpOverload[], ins: readonl
   };
 }
 
+/**
+ * How a node calls the registry when that is all its step does, for the code generator
+ * (src/jit/executor) to emit the call inline: a builtin's implementation, or a tensor op
+ * overload whose arguments need no conversion (`runOverload(ov, args)`). Null when the node
+ * needs conversions, runtime resolution, or is no registry op: then it runs as the
+ * interpreter's step does.
+ */
+export function directCall(node: Node): { builtin: BuiltinFn } | { overload: OpOverload } | null {
+  if (!REGISTRY.has(node.kind)) return null;
+  const ov = resolveNodeOverload(node);
+  if (ov === null) return null;
+  if (isBuiltin(ov)) return { builtin: builtinImpl(ov, node.inputs.map((v) => v.type)) };
+  const schemaArgs = ov.schema.args;
+  if (schemaArgs.length !== node.inputs.length) return null;
+  if (schemaArgs.some((a) => converter(a.kind) !== null)) return null;
+  if (schemaArgs.some((a, i) => tensorFormal(schemaArgType(a)) && isFloatType(node.inputs[i]!.type))) return null;
+  return { overload: ov };
+}
+
 /** The step of a node whose kind names a registry op; null when the registry has no such op. */
 export function compileOpCall(node: Node, ins: readonly number[], outs: readonly number[]): Step | null {
   const candidates = REGISTRY.get(node.kind);

@@ -4,9 +4,10 @@
  * involved: parameters, where a case has any, are read from the stored records of model.pt
  * at the offsets archive.json lists; plain attributes are written here from the case's notes.
  */
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { torch } from "../../../src/index.js";
-import { runGraph } from "../../../src/jit/runtime/index.js";
+import { runGraph as interpret } from "../../../src/jit/runtime/index.js";
+import { executeGraph, executorState } from "../../../src/jit/executor/graph_executor.js";
 import {
   TestObject, archiveTensor, caseCalls, caseGraphs, caseLinear, expectEncoded, functionTable,
 } from "./support.js";
@@ -33,7 +34,22 @@ const RELU = `graph(%input.1 : Tensor, %inplace.1 : bool):
       -> (%b)
   return (%r)`;
 
-describe("conformance cases (top forward graphs with a hand-built self)", () => {
+// Every case runs twice: in the reference interpreter, and compiled by the graph executor
+// (specialized, inlined, generated JavaScript), which must give the same outputs and errors.
+const RUNNERS = [["interpreter", interpret], ["compiled", executeGraph]] as const;
+let runGraph: typeof interpret = interpret;
+
+describe.each(RUNNERS)("conformance cases (top forward graphs with a hand-built self), %s", (runner, run) => {
+  beforeAll(() => {
+    runGraph = run;
+    executorState.fallbacks = 0;
+  });
+  afterAll(() => {
+    runGraph = interpret;
+    // a graph the generator could not compile would have been interpreted: none may be
+    if (runner === "compiled") expect(executorState.fallbacks).toBe(0);
+  });
+
   it("seed_mycell_v1_traced: Linear submodule through GetAttr + CallMethod, tuple return", () => {
     const name = "seed_mycell_v1_traced";
     const linear = caseLinear(name, ["data/0", "data/1"], [4, 4], caseGraphs(name).get("linear.forward"));

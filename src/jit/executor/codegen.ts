@@ -1,0 +1,222 @@
+/**
+ * Code generation: a specialized graph becomes one JavaScript function.
+ *
+ * Each value is a JS local; prim::If and prim::Loop become `if` and `for`; tuples and lists
+ * become array literals; a registry op becomes a direct call of its overload through
+ * `runOverload` (so autograd records what eager records and grad_fn names are PyTorch's) or
+ * of a builtin's implementation, both chosen once here. Every other node runs as the
+ * interpreter runs it (`nodeThunk`), so a kind the generator does not know still has exactly
+ * the interpreter's meaning. Constants are evaluated once and bound in the prologue.
+ *
+ * Errors: the function keeps the index of the node running (`at`); a failure is reported as
+ * the interpreter reports it (Note [error frames] in runtime/errors.ts), naming the node of
+ * the user's graph and one frame per call it was inlined through (specialize.ts's Origin).
+ *
+ * Identifiers in the generated text are only `v<n>` locals, fixed helper names and numeric
+ * indices into the tables passed in: nothing from a graph (names, strings, constants from an
+ * archive) is spliced into the source.
+ */
+import { runOverload, type OpOverload } from "../../tensor/registry.js";
+import type { Block, Node, Value } from "../ir/index.js";
+import { TorchScriptError, wrapNodeError } from "../runtime/errors.js";
+import { nodeThunk, type NodeThunk } from "../runtime/interpreter.js";
+import { directCall } from "../runtime/op_call.js";
+import type { RunEnv } from "../runtime/plan.js";
+import type { BuiltinFn } from "../runtime/builtin_registry.js";
+import type { Origin, Specialized } from "./specialize.js";
+
+export type CompiledGraphFn = (inputs: readonly unknown[], env: RunEnv) => unknown[];
+
+export interface GeneratedCode {
+  /** The function body, for tests and for reading what the generator made. */
+  readonly source: string;
+  readonly run: CompiledGraphFn;
+}
+
+/** Kinds whose emitted code cannot throw, so they need no `at` bookkeeping. */
+const CANNOT_FAIL = new Set(["prim::TupleConstruct", "prim::ListConstruct", "prim::TupleUnpack"]);
+
+class Generator {
+  private readonly names = new Map<Value, string>();
+  private readonly lines: string[] = [];
+  private readonly prologue: string[] = [];
+  readonly constants: unknown[] = [];
+  readonly overloads: OpOverload[] = [];
+  readonly builtins: BuiltinFn[] = [];
+  readonly thunks: NodeThunk[] = [];
+  readonly nodes: Node[] = [];
+  private depth = 1;
+  private temp = 0;
+
+  constructor(private readonly spec: Specialized) {}
+
+  name(v: Value): string {
+    let n = this.names.get(v);
+    if (n === undefined) this.names.set(v, (n = `v${this.names.size}`));
+    return n;
+  }
+
+  private fresh(base: string): string {
+    return `${base}${this.temp++}`;
+  }
+
+  private emit(line: string): void {
+    this.lines.push(`${"  ".repeat(this.depth)}${line}`);
+  }
+
+  private list(vs: readonly Value[]): string {
+    return vs.map((v) => this.name(v)).join(", ");
+  }
+
+  generate(): string {
+    const g = this.spec.graph;
+    this.emit(`const [${this.list(g.inputs)}] = inputs;`);
+    this.emitBlockBody(g.block);
+    this.emit(`return [${this.list(g.outputs)}];`);
+    return [
+      "let at = -1;",
+      ...this.prologue,
+      "try {",
+      ...this.lines,
+      "} catch (e) {",
+      "  throw FAIL(e, at);",
+      "}",
+    ].join("\n");
+  }
+
+  private emitBlockBody(b: Block): void {
+    for (const n of b.nodes()) this.emitNode(n);
+  }
+
+  /** Marks `n` as the running node (for error reports) unless it cannot fail. */
+  private track(n: Node): void {
+    if (CANNOT_FAIL.has(n.kind)) return;
+    this.nodes.push(n);
+    this.emit(`at = ${this.nodes.length - 1};`);
+  }
+
+  private emitNode(n: Node): void {
+    switch (n.kind) {
+      case "prim::Constant":
+        return this.emitConstant(n);
+      case "prim::If":
+        return this.emitIf(n);
+      case "prim::Loop":
+        return this.emitLoop(n);
+      case "prim::TupleConstruct":
+      case "prim::ListConstruct":
+        this.emit(`const ${this.name(n.output())} = [${this.list(n.inputs)}];`);
+        return;
+      case "prim::TupleUnpack": {
+        const t = this.name(n.input());
+        this.emit(`const ${n.outputs.map((o, i) => `${this.name(o)} = ${t}[${i}]`).join(", ")};`);
+        return;
+      }
+    }
+    this.track(n);
+    const call = directCall(n);
+    if (call !== null && "overload" in call) {
+      this.overloads.push(call.overload);
+      this.assign(n, `R(OV[${this.overloads.length - 1}], [${this.list(n.inputs)}])`);
+    } else if (call !== null) {
+      this.builtins.push(call.builtin);
+      this.assign(n, `B[${this.builtins.length - 1}](${this.list(n.inputs)})`);
+    } else {
+      this.thunks.push(nodeThunk(n));
+      const tmp = this.fresh("t");
+      this.emit(`const ${tmp} = T[${this.thunks.length - 1}]([${this.list(n.inputs)}], env);`);
+      n.outputs.forEach((o, i) => this.emit(`const ${this.name(o)} = ${tmp}[${i}];`));
+    }
+  }
+
+  /** Binds a registry call's result: one output, or the elements of its tuple. */
+  private assign(n: Node, expr: string): void {
+    if (n.outputs.length === 0) return this.emit(`${expr};`);
+    if (n.outputs.length === 1) return this.emit(`const ${this.name(n.output())} = ${expr};`);
+    const tmp = this.fresh("t");
+    this.emit(`const ${tmp} = ${expr};`);
+    n.outputs.forEach((o, i) => this.emit(`const ${this.name(o)} = ${tmp}[${i}];`));
+  }
+
+  private emitConstant(n: Node): void {
+    const [value] = nodeThunk(n)([], {});
+    this.constants.push(value);
+    this.prologue.push(`const ${this.name(n.output())} = K[${this.constants.length - 1}];`);
+  }
+
+  private emitIf(n: Node): void {
+    const outs = n.outputs.map((o) => this.name(o));
+    if (outs.length > 0) this.emit(`let ${outs.join(", ")};`);
+    this.emit(`if (${this.name(n.input())}) {`);
+    this.emitBranch(n.block(0), outs);
+    this.emit("} else {");
+    this.emitBranch(n.block(1), outs);
+    this.emit("}");
+  }
+
+  private emitBranch(b: Block, outs: readonly string[]): void {
+    this.depth++;
+    this.emitBlockBody(b);
+    b.outputs.forEach((v, i) => this.emit(`${outs[i]} = ${this.name(v)};`));
+    this.depth--;
+  }
+
+  /**
+   * TorchScript's loop (runtime/control_flow.ts): the body runs while `i < max && cond`, with
+   * the carried values as its parameters; the node's outputs are the last carried values.
+   */
+  private emitLoop(n: Node): void {
+    const body = n.block(0);
+    const [maxV, condV, ...init] = n.inputs;
+    const [iterV, ...params] = body.inputs;
+    const [condRet, ...rets] = body.outputs;
+    const max = this.fresh("max");
+    const cond = this.fresh("cond");
+    const iter = this.fresh("i");
+    this.emit(`const ${max} = ${this.name(maxV!)};`);
+    this.emit(`let ${cond} = ${this.name(condV!)};`);
+    if (params.length > 0) this.emit(`let ${params.map((p, k) => `${this.name(p)} = ${this.name(init[k]!)}`).join(", ")};`);
+    this.emit(`for (let ${iter} = 0; ${iter} < ${max} && ${cond}; ${iter}++) {`);
+    this.depth++;
+    this.emit(`const ${this.name(iterV!)} = ${iter};`);
+    this.emitBlockBody(body);
+    this.emit(`${cond} = ${this.name(condRet!)};`);
+    // read every carried return before writing a parameter: a body may swap them
+    const next = rets.map(() => this.fresh("next"));
+    rets.forEach((r, k) => this.emit(`const ${next[k]} = ${this.name(r)};`));
+    params.forEach((p, k) => this.emit(`${this.name(p)} = ${next[k]};`));
+    this.depth--;
+    this.emit("}");
+    n.outputs.forEach((o, k) => this.emit(`const ${this.name(o)} = ${this.name(params[k]!)};`));
+  }
+}
+
+/** Note [error frames] for a node of the specialized graph: its origin and the calls above it. */
+function failure(e: unknown, node: Node | undefined, origin: Origin | undefined): unknown {
+  if (node === undefined || origin === undefined) return e;
+  const err = wrapNodeError(e, origin.node);
+  // a failure raised with the specialized node (prim::RaiseException) names the user's node
+  const first = err.frames[0];
+  if (first !== undefined && first.node === node) err.frames[0] = { fn: first.fn, node: origin.node };
+  for (let k = origin.calls.length - 1; k >= 0; k--) {
+    const call = origin.calls[k]!;
+    err.nameFrame(call.name);
+    err.addCallerFrame(call.node);
+  }
+  return err;
+}
+
+export function generateCode(spec: Specialized): GeneratedCode {
+  const gen = new Generator(spec);
+  const source = gen.generate();
+  const { constants, overloads, builtins, thunks, nodes } = gen;
+  const fail = (e: unknown, at: number): unknown => {
+    const node = nodes[at];
+    const err = failure(e, node, node === undefined ? undefined : spec.origins.get(node));
+    return err instanceof TorchScriptError || node === undefined ? err : wrapNodeError(err, node);
+  };
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the generated text holds no graph data (header comment)
+  const make = new Function("K", "OV", "B", "T", "R", "FAIL", `return function compiledGraph(inputs, env) {\n${source}\n};`);
+  const run = make(constants, overloads, builtins, thunks, runOverload, fail) as CompiledGraphFn;
+  return { source, run };
+}
