@@ -19,9 +19,16 @@
 // hoisted above earlier statements of their own cell (calling one before its declaration uses
 // the previous cell's definition, as Python would).
 
-import ts from "typescript";
+// Note [typescript through require]: the compiler is loaded by require (language/typescript.ts),
+// not by an ESM import, which would also run cjs-module-lexer over its 9 MB to find named
+// exports (~0.5 s of CPU); types come from `import type`.
+import type TS from "typescript";
+import { typescript } from "../language/typescript.js";
 import { RUNTIME } from "./runtime_names.js";
 import { blankedText, EditedText, type TextEdit } from "./text_edits.js";
+
+/** Note [typescript through require]. */
+const ts = typescript();
 
 /** A top-level class or function of the cell, for the source registry (1-based position). */
 export interface DeclaredSource {
@@ -66,7 +73,7 @@ const WRAPPER_SYNC = '(function () {"use strict"; ';
 const WRAPPER_ASYNC = '(async function () {"use strict"; ';
 const WRAPPER_END = "\n})()";
 
-type ParsedFile = ts.SourceFile & { parseDiagnostics?: readonly ts.DiagnosticWithLocation[] };
+type ParsedFile = TS.SourceFile & { parseDiagnostics?: readonly TS.DiagnosticWithLocation[] };
 
 /**
  * Transforms one cell. `cellId` is baked into the source registrations it emits.
@@ -108,16 +115,16 @@ function skipTrivia(text: string, pos: number): number {
   }
 }
 
-function modifiersOf(node: ts.Node): readonly ts.ModifierLike[] {
+function modifiersOf(node: TS.Node): readonly TS.ModifierLike[] {
   return ts.canHaveModifiers(node) ? (node.modifiers ?? []) : [];
 }
 
-function hasModifier(node: ts.Node, kind: ts.SyntaxKind): boolean {
+function hasModifier(node: TS.Node, kind: TS.SyntaxKind): boolean {
   return modifiersOf(node).some((m) => m.kind === kind);
 }
 
 /** Strips parentheses and type-only wrappers (`as`, `satisfies`, `!`, `<T>x`). */
-function skipOuter(e: ts.Expression): ts.Expression {
+function skipOuter(e: TS.Expression): TS.Expression {
   while (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isSatisfiesExpression(e) || ts.isNonNullExpression(e) || ts.isTypeAssertionExpression(e)) {
     e = e.expression;
   }
@@ -125,7 +132,7 @@ function skipOuter(e: ts.Expression): ts.Expression {
 }
 
 /** Expressions whose value is never a tensor: trace naming skips them (Note [trace names]). */
-const PLAIN_VALUE_KINDS = new Set<ts.SyntaxKind>([
+const PLAIN_VALUE_KINDS = new Set<TS.SyntaxKind>([
   ts.SyntaxKind.NumericLiteral,
   ts.SyntaxKind.BigIntLiteral,
   ts.SyntaxKind.StringLiteral,
@@ -149,7 +156,7 @@ const PLAIN_VALUE_KINDS = new Set<ts.SyntaxKind>([
 ]);
 
 /** Binary operators that yield one of their operands (anything else yields a number, string or boolean). */
-const OPERAND_OPERATORS = new Set<ts.SyntaxKind>([
+const OPERAND_OPERATORS = new Set<TS.SyntaxKind>([
   ts.SyntaxKind.EqualsToken,
   ts.SyntaxKind.BarBarToken,
   ts.SyntaxKind.AmpersandAmpersandToken,
@@ -165,7 +172,7 @@ const OPERAND_OPERATORS = new Set<ts.SyntaxKind>([
 // cell and in the functions it defines, as `__tsjit_name(value, "name")` (a near-free identity
 // when no trace runs). Values that can never be tensors (literals, `new X`, functions, JS
 // operators, which JS cannot overload) are left alone to keep hot loops cheap.
-function isPlainValue(e: ts.Expression): boolean {
+function isPlainValue(e: TS.Expression): boolean {
   const inner = skipOuter(e);
   if (PLAIN_VALUE_KINDS.has(inner.kind)) return true;
   if (ts.isIdentifier(inner)) return inner.text === "undefined";
@@ -173,16 +180,16 @@ function isPlainValue(e: ts.Expression): boolean {
   return false;
 }
 
-function isAnonymousDefinition(e: ts.Expression): boolean {
+function isAnonymousDefinition(e: TS.Expression): boolean {
   const inner = skipOuter(e);
   return ts.isArrowFunction(inner) || ((ts.isFunctionExpression(inner) || ts.isClassExpression(inner)) && inner.name === undefined);
 }
 
 /** Modifiers plain JavaScript has; any other one (`private`, `readonly`, `declare`, ...) needs the emit. */
-const JS_MODIFIERS = new Set<ts.SyntaxKind>([ts.SyntaxKind.AsyncKeyword, ts.SyntaxKind.StaticKeyword, ts.SyntaxKind.ExportKeyword, ts.SyntaxKind.DefaultKeyword]);
+const JS_MODIFIERS = new Set<TS.SyntaxKind>([ts.SyntaxKind.AsyncKeyword, ts.SyntaxKind.StaticKeyword, ts.SyntaxKind.ExportKeyword, ts.SyntaxKind.DefaultKeyword]);
 
 /** Node kinds that exist only in TypeScript (beyond type nodes themselves). */
-const TS_ONLY_KINDS = new Set<ts.SyntaxKind>([
+const TS_ONLY_KINDS = new Set<TS.SyntaxKind>([
   ts.SyntaxKind.AsExpression,
   ts.SyntaxKind.SatisfiesExpression,
   ts.SyntaxKind.NonNullExpression,
@@ -198,7 +205,7 @@ const TS_ONLY_KINDS = new Set<ts.SyntaxKind>([
 ]);
 
 /** Whether `node` itself is TypeScript-only syntax (its children are checked on their own). */
-function isTypeScriptOnly(node: ts.Node): boolean {
+function isTypeScriptOnly(node: TS.Node): boolean {
   if (TS_ONLY_KINDS.has(node.kind)) return true;
   if (ts.isModifier(node)) return !JS_MODIFIERS.has(node.kind);
   if (ts.isParameter(node)) return node.questionToken !== undefined || (ts.isIdentifier(node.name) && node.name.text === "this");
@@ -213,13 +220,13 @@ function isTypeScriptOnly(node: ts.Node): boolean {
 }
 
 /** `using` / `await using` (AwaitUsing is Const | Using: compare the whole kind). */
-function isUsing(list: ts.VariableDeclarationList): boolean {
+function isUsing(list: TS.VariableDeclarationList): boolean {
   const kind = list.flags & ts.NodeFlags.BlockScoped;
   return kind === ts.NodeFlags.Using || kind === ts.NodeFlags.AwaitUsing;
 }
 
 /** Functions, methods, accessors, class bodies' initializers: an `await` inside is not the cell's. */
-function startsFunctionScope(node: ts.Node): boolean {
+function startsFunctionScope(node: TS.Node): boolean {
   return ts.isFunctionLike(node) || ts.isClassStaticBlockDeclaration(node) || ts.isPropertyDeclaration(node);
 }
 
@@ -230,7 +237,7 @@ class CellRewriter {
   isAsync = false;
 
   constructor(
-    private readonly file: ts.SourceFile,
+    private readonly file: TS.SourceFile,
     private readonly text: string,
     private readonly cellId: number,
   ) {}
@@ -247,7 +254,7 @@ class CellRewriter {
     this.replace(start, end, "");
   }
 
-  private start(node: ts.Node): number {
+  private start(node: TS.Node): number {
     return node.getStart(this.file);
   }
 
@@ -263,7 +270,7 @@ class CellRewriter {
   }
 
   /** Returns true when the statement is an expression whose value is the cell's result. */
-  private rewriteTopLevel(s: ts.Statement, last: boolean): boolean {
+  private rewriteTopLevel(s: TS.Statement, last: boolean): boolean {
     if (ts.isInterfaceDeclaration(s) || ts.isTypeAliasDeclaration(s) || hasModifier(s, ts.SyntaxKind.DeclareKeyword)) {
       this.blank(this.start(s), s.end);
     } else if (ts.isImportDeclaration(s)) {
@@ -291,25 +298,25 @@ class CellRewriter {
     return false;
   }
 
-  private rewriteExpressionStatement(e: ts.Expression, last: boolean): boolean {
+  private rewriteExpressionStatement(e: TS.Expression, last: boolean): boolean {
     this.visit(e, 0, false);
     if (last) this.insert(this.start(e), "return ", -RANK_STATEMENT);
     return last;
   }
 
   /** Ends a rewritten statement with `;` so the next line can never continue it (ASI). */
-  private terminate(s: ts.Statement, extra = ""): void {
+  private terminate(s: TS.Statement, extra = ""): void {
     const ends = this.text[s.end - 1] === ";";
     this.insert(s.end, `${ends ? "" : ";"}${extra}`, RANK_STATEMENT);
   }
 
-  private importCall(specifier: ts.Expression, attributes: ts.ImportAttributes | undefined): string {
+  private importCall(specifier: TS.Expression, attributes: TS.ImportAttributes | undefined): string {
     const options = attributes ? `, { with: { ${attributes.elements.map((a) => a.getText(this.file)).join(", ")} } }` : "";
     return `await ${RUNTIME.await}(${RUNTIME.import}(${specifier.getText(this.file)}${options}))`;
   }
 
   // `import x, {a as b} from "m"` → `;({ default: globalThis.x, a: globalThis.b } = await ...)`
-  private rewriteImport(s: ts.ImportDeclaration): void {
+  private rewriteImport(s: TS.ImportDeclaration): void {
     const clause = s.importClause;
     if (clause?.isTypeOnly) return this.blank(this.start(s), s.end);
     const call = this.importCall(s.moduleSpecifier, s.attributes);
@@ -328,7 +335,7 @@ class CellRewriter {
     this.replace(this.start(s), s.end, `;${value};`);
   }
 
-  private rewriteImportEquals(s: ts.ImportEqualsDeclaration): void {
+  private rewriteImportEquals(s: TS.ImportEqualsDeclaration): void {
     if (s.isTypeOnly) return this.blank(this.start(s), s.end);
     const ref = s.moduleReference;
     const value = ts.isExternalModuleReference(ref) ? `${RUNTIME.require}(${ref.expression.getText(this.file)})` : ref.getText(this.file);
@@ -336,7 +343,7 @@ class CellRewriter {
   }
 
   // `export const x: T = e, {a} = o` → `globalThis.x = __tsjit_name(e, "x"), ({a: globalThis.a} = o);`
-  private persistVariables(s: ts.VariableStatement): void {
+  private persistVariables(s: TS.VariableStatement): void {
     const declarations = s.declarationList.declarations;
     const first = declarations[0];
     if (first === undefined) return;
@@ -346,7 +353,7 @@ class CellRewriter {
     this.terminate(s);
   }
 
-  private persistDeclaration(d: ts.VariableDeclaration, isVar: boolean, first: boolean): void {
+  private persistDeclaration(d: TS.VariableDeclaration, isVar: boolean, first: boolean): void {
     const name = d.name;
     if (ts.isIdentifier(name)) {
       const n = name.text;
@@ -367,7 +374,7 @@ class CellRewriter {
   }
 
   /** The value of a persisted variable: named like a declaration would name it, tagged for traces. */
-  private persistValue(init: ts.Expression, name: string): void {
+  private persistValue(init: TS.Expression, name: string): void {
     if (isAnonymousDefinition(init)) {
       // `globalThis.f = () => 1` would leave f.name empty; a property definition names it.
       this.insert(this.start(init), `{ ${name}: `, 1);
@@ -379,7 +386,7 @@ class CellRewriter {
   }
 
   // `{a, b: [c], ...r}` → `{a: globalThis.a, b: [globalThis.c], ...globalThis.r}`
-  private rewritePattern(pattern: ts.BindingPattern): void {
+  private rewritePattern(pattern: TS.BindingPattern): void {
     for (const element of pattern.elements) {
       if (ts.isOmittedExpression(element)) continue;
       if (element.propertyName && ts.isComputedPropertyName(element.propertyName)) this.visit(element.propertyName.expression, 1, false);
@@ -394,7 +401,7 @@ class CellRewriter {
   }
 
   /** Where a declaration's registered text starts: after `export`/`default`, at decorators or the keyword. */
-  private declarationStart(s: ts.FunctionDeclaration | ts.ClassDeclaration): number {
+  private declarationStart(s: TS.FunctionDeclaration | TS.ClassDeclaration): number {
     const kept = modifiersOf(s).filter((m) => m.kind !== ts.SyntaxKind.ExportKeyword && m.kind !== ts.SyntaxKind.DefaultKeyword);
     if (kept[0] !== undefined) return this.start(kept[0]);
     const modifiers = modifiersOf(s);
@@ -402,30 +409,30 @@ class CellRewriter {
     return lastModifier === undefined ? this.start(s) : skipTrivia(this.text, lastModifier.end);
   }
 
-  private register(s: ts.FunctionDeclaration | ts.ClassDeclaration, name: string): string {
+  private register(s: TS.FunctionDeclaration | TS.ClassDeclaration, name: string): string {
     const start = this.declarationStart(s);
     const { line, character } = this.file.getLineAndCharacterOfPosition(start);
     this.sources.push({ name, text: this.text.slice(start, s.end), line: line + 1, column: character + 1 });
     return ` ${RUNTIME.source}(globalThis.${name}, ${this.cellId}, ${this.sources.length - 1});`;
   }
 
-  private blankModifiers(s: ts.Node, kinds: readonly ts.SyntaxKind[]): void {
+  private blankModifiers(s: TS.Node, kinds: readonly TS.SyntaxKind[]): void {
     for (const m of modifiersOf(s)) if (kinds.includes(m.kind)) this.blank(this.start(m), m.end);
   }
 
   // `export function f(x: T) {...}` → `globalThis.f = function f(x: T) {...}; __tsjit_source(...)`
-  private persistFunction(s: ts.FunctionDeclaration): void {
+  private persistFunction(s: TS.FunctionDeclaration): void {
     if (s.body === undefined) return this.blank(this.start(s), s.end); // an overload signature
     this.blankModifiers(s, [ts.SyntaxKind.ExportKeyword, ts.SyntaxKind.DefaultKeyword]);
     this.persistDeclared(s, s.name?.text);
   }
 
-  private persistClass(s: ts.ClassDeclaration): void {
+  private persistClass(s: TS.ClassDeclaration): void {
     this.blankModifiers(s, [ts.SyntaxKind.ExportKeyword, ts.SyntaxKind.DefaultKeyword, ts.SyntaxKind.AbstractKeyword]);
     this.persistDeclared(s, s.name?.text);
   }
 
-  private persistDeclared(s: ts.FunctionDeclaration | ts.ClassDeclaration, name: string | undefined): void {
+  private persistDeclared(s: TS.FunctionDeclaration | TS.ClassDeclaration, name: string | undefined): void {
     if (name === undefined) {
       // `export default function () {}`: an expression, not a declaration
       this.insert(this.start(s), "(", -RANK_STATEMENT);
@@ -438,7 +445,7 @@ class CellRewriter {
   }
 
   /** enum / namespace: TypeScript's emit lowers them to a local `var`; copy it to globalThis. */
-  private persistLowered(s: ts.EnumDeclaration | ts.ModuleDeclaration): void {
+  private persistLowered(s: TS.EnumDeclaration | TS.ModuleDeclaration): void {
     if (!ts.isIdentifier(s.name)) return this.blank(this.start(s), s.end); // `declare module "m"`, `global`
     this.needsEmit = true;
     this.blankModifiers(s, [ts.SyntaxKind.ExportKeyword, ts.SyntaxKind.ConstKeyword]);
@@ -447,7 +454,7 @@ class CellRewriter {
   }
 
   /** A value assigned to `name`: tagged for traces unless it can never be a tensor. */
-  private visitValue(e: ts.Expression, name: string, depth: number, inFunction: boolean): void {
+  private visitValue(e: TS.Expression, name: string, depth: number, inFunction: boolean): void {
     if (isPlainValue(e)) return this.visit(e, depth, inFunction);
     this.insert(this.start(e), `${RUNTIME.name}(`, depth);
     this.visit(e, depth + 1, inFunction);
@@ -455,7 +462,7 @@ class CellRewriter {
   }
 
   /** The general walk: trace names, top-level await, import(), TypeScript-only syntax. */
-  private visit(node: ts.Node, depth: number, inFunction: boolean): void {
+  private visit(node: TS.Node, depth: number, inFunction: boolean): void {
     if (ts.isTypeNode(node) && !ts.isExpressionWithTypeArguments(node)) {
       this.needsEmit = true;
       return; // types hold no code

@@ -5,11 +5,15 @@
 // this keeps one options object and one single-file host, and turns type checking off
 // (`noCheck`): the language service checks cells, the emit only erases and lowers.
 
-import ts from "typescript";
+import type TS from "typescript";
+import { typescript } from "../language/typescript.js";
+
+/** Note [typescript through require] (cell_transform.ts). */
+const ts = typescript();
 
 const FILE = "cell.ts";
 
-const OPTIONS: ts.CompilerOptions = {
+const OPTIONS: TS.CompilerOptions = {
   target: ts.ScriptTarget.ES2022, // class fields are defined (Note [registration by scanning] in src/nn/module.ts)
   module: ts.ModuleKind.ESNext,
   sourceMap: true,
@@ -30,9 +34,9 @@ export interface Emitted {
   map: string;
 }
 
-let current: ts.SourceFile | undefined;
+let current: TS.SourceFile | undefined;
 
-const host: ts.CompilerHost = {
+const host: TS.CompilerHost = {
   getSourceFile: (name) => (name === FILE ? current : undefined),
   writeFile: () => undefined,
   getDefaultLibFileName: () => "lib.d.ts",
