@@ -17,6 +17,7 @@
  * accumulation by rounding only (about 1e-6 relative).
  */
 import type { DType, DTypeName, TypedArray } from "../dtype.js";
+import { makeWasmSimdF32Matmul } from "./wasm/wasm_matmul.js";
 
 export type MatmulKernel = (
   m: number, n: number, k: number,
@@ -242,3 +243,7 @@ for (const d of ["float32", "float64", "float16", "bfloat16"] as const) {
 for (const d of ["int64", "int32", "int16", "int8", "uint8"] as const) {
   registerMatmulKernel({ backend: "js", dtypes: [d], kernel: makeDirectMatmul() });
 }
+// Registered after "js", so tried first for float32; tiny products and runtimes without
+// WebAssembly SIMD stay on the JS kernel (Note [wasm size threshold] in wasm/wasm_matmul.ts).
+const wasmSimdF32 = makeWasmSimdF32Matmul(makeJsFloatMatmul());
+if (wasmSimdF32) registerMatmulKernel({ backend: "wasm-simd", dtypes: ["float32"], kernel: wasmSimdF32 });
