@@ -2,7 +2,9 @@
 // workloads, measured live when /usr/bin/python3 has torch (one thread). Speed is measured here,
 // never in timed tests; docs quote only what this prints.
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { torch } from "../dist/index.js";
 
@@ -37,6 +39,56 @@ class Cell extends nn.Module {
     return [newH, newH];
   }
 }
+/** The article's compiled loop: script of a loop over a traced cell holding a scripted gate. */
+class ScriptGate extends nn.Module {
+  forward(x) {
+    if (x.sum().gt(0).item()) {
+      return x;
+    } else {
+      return x.neg();
+    }
+  }
+}
+class ScriptCell extends nn.Module {
+  constructor(dg) {
+    super();
+    this.dg = dg;
+    this.linear = new nn.Linear(4, 4);
+  }
+  forward(x, h) {
+    const new_h = torch.tanh(this.linear(this.dg(x)).add(h));
+    return [new_h, new_h];
+  }
+}
+class TraceScriptLoop extends nn.Module {
+  constructor() {
+    super();
+    this.cell = torch.jit.trace(new ScriptCell(torch.jit.script(new ScriptGate())), [torch.rand(3, 4), torch.rand(3, 4)]);
+  }
+  forward(xs) {
+    let h = torch.zeros([3, 4]);
+    let y = torch.zeros([3, 4]);
+    for (let i = 0; i < xs.size(0); i++) {
+      [y, h] = this.cell(xs.select(0, i), h);
+    }
+    return [y, h];
+  }
+}
+/** The issue's large loop: h = tanh(Linear(256, 256)(x_i) + h) over xs 100x64x256. */
+class LargeLoop extends nn.Module {
+  constructor() {
+    super();
+    this.linear = new nn.Linear(256, 256);
+  }
+  forward(xs) {
+    let h = torch.zeros([64, 256]);
+    for (let i = 0; i < xs.size(0); i++) {
+      h = torch.tanh(this.linear(xs.select(0, i)).add(h));
+    }
+    return h;
+  }
+}
+
 class RNNLoop extends nn.Module {
   constructor() {
     super();
@@ -60,6 +112,10 @@ function tsjitFigures() {
   const m = torch.randn(512, 512);
   const n = torch.randn(512, 512);
   const mmNs = timeNs(() => torch.mm(m, n), 3, 5);
+  const scripted = torch.jit.script(new TraceScriptLoop());
+  const large = new LargeLoop();
+  const largeScripted = torch.jit.script(new LargeLoop());
+  const bigXs = torch.randn(100, 64, 256);
   return {
     add: timeNs(() => torch.add(a, b), 200_000),
     tanh: timeNs(() => torch.tanh(a), 200_000),
@@ -67,6 +123,11 @@ function tsjitFigures() {
     linear_nograd: torch.no_grad(() => timeNs(() => lin(a), 100_000)),
     rnn_grad: timeNs(() => loop(xs), 300) / 1000,
     rnn_nograd: torch.no_grad(() => timeNs(() => loop(xs), 300)) / 1000,
+    rnn_script_grad: timeNs(() => scripted(xs), 300) / 1000,
+    rnn_script_nograd: torch.no_grad(() => timeNs(() => scripted(xs), 300)) / 1000,
+    rnn_interp_grad: torch.jit.optimized_execution(false, () => timeNs(() => scripted(xs), 100)) / 1000,
+    large_nograd: torch.no_grad(() => timeNs(() => large(bigXs), 3, 5)) / 1e6,
+    large_script_nograd: torch.no_grad(() => timeNs(() => largeScripted(bigXs), 3, 5)) / 1e6,
     gflops: (2 * 512 ** 3) / mmNs,
     ...archiveLoadFigures(),
   };
@@ -102,11 +163,39 @@ def t(fn, iters, rounds=7):
 class Gate(torch.nn.Module):
     def forward(self, x):
         return x if x.sum() > 0 else -x
+class ScriptGate(torch.nn.Module):
+    def forward(self, x):
+        if x.sum() > 0:
+            return x
+        else:
+            return -x
+class Cell2(torch.nn.Module):
+    def __init__(self, dg):
+        super().__init__(); self.dg = dg; self.linear = torch.nn.Linear(4, 4)
+    def forward(self, x, h):
+        new_h = torch.tanh(self.linear(self.dg(x)) + h); return new_h, new_h
 class Cell(torch.nn.Module):
     def __init__(self):
         super().__init__(); self.dg = Gate(); self.linear = torch.nn.Linear(4, 4)
     def forward(self, x, h):
         new_h = torch.tanh(self.linear(self.dg(x)) + h); return new_h, new_h
+class ScriptLoop(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.cell = torch.jit.trace(Cell2(torch.jit.script(ScriptGate())), (torch.rand(3, 4), torch.rand(3, 4)))
+    def forward(self, xs):
+        h, y = torch.zeros(3, 4), torch.zeros(3, 4)
+        for i in range(xs.size(0)):
+            y, h = self.cell(xs[i], h)
+        return y, h
+class LargeLoop(torch.nn.Module):
+    def __init__(self):
+        super().__init__(); self.linear = torch.nn.Linear(256, 256)
+    def forward(self, xs):
+        h = torch.zeros(64, 256)
+        for i in range(xs.size(0)):
+            h = torch.tanh(self.linear(xs[i]) + h)
+        return h
 class Loop(torch.nn.Module):
     def __init__(self):
         super().__init__(); self.cell = Cell()
@@ -118,11 +207,17 @@ torch.manual_seed(0)
 a, b = torch.rand(3, 4), torch.rand(3, 4)
 lin = torch.nn.Linear(4, 4); loop = Loop(); xs = torch.randn(100, 3, 4)
 m, n = torch.randn(512, 512), torch.randn(512, 512)
+scripted = torch.jit.script(ScriptLoop())
+large = LargeLoop(); large_scripted = torch.jit.script(LargeLoop()); big_xs = torch.randn(100, 64, 256)
 out = dict(add=t(lambda: torch.add(a, b), 100000), tanh=t(lambda: torch.tanh(a), 100000),
-           linear=t(lambda: lin(a), 50000), rnn_grad=t(lambda: loop(xs), 100) / 1000)
+           linear=t(lambda: lin(a), 50000), rnn_grad=t(lambda: loop(xs), 100) / 1000,
+           rnn_script_grad=t(lambda: scripted(xs), 100) / 1000)
 with torch.no_grad():
     out["linear_nograd"] = t(lambda: lin(a), 50000)
     out["rnn_nograd"] = t(lambda: loop(xs), 100) / 1000
+    out["rnn_script_nograd"] = t(lambda: scripted(xs), 100) / 1000
+    out["large_nograd"] = t(lambda: large(big_xs), 3, 5) / 1e6
+    out["large_script_nograd"] = t(lambda: large_scripted(big_xs), 3, 5) / 1e6
 out["gflops"] = 2 * 512 ** 3 / t(lambda: torch.mm(m, n), 5, 5)
 import io, sys
 for key, path in json.loads(sys.argv[1]).items():
@@ -134,14 +229,18 @@ print(json.dumps(out))
 function pytorchFigures() {
   if (!existsSync("/usr/bin/python3")) return null;
   try {
-    const out = execFileSync("/usr/bin/python3", ["-c", PY, JSON.stringify(ARCHIVES)], {
+    // from a file: torch.jit.script reads the source of the classes it compiles
+    const script = join(mkdtempSync(join(tmpdir(), "tsjit-bench-")), "bench_pytorch.py");
+    writeFileSync(script, PY);
+    const out = execFileSync("/usr/bin/python3", [script, JSON.stringify(ARCHIVES)], {
       encoding: "utf8",
       env: { ...process.env, OMP_NUM_THREADS: "1", OMP_WAIT_POLICY: "PASSIVE" },
-      stdio: ["ignore", "pipe", "ignore"],
+      stdio: ["ignore", "pipe", "pipe"],
       timeout: 600_000,
     });
     return JSON.parse(out);
-  } catch {
+  } catch (e) {
+    console.error(`PyTorch figures failed: ${e instanceof Error ? e.message.split("\n").slice(-3).join(" ") : String(e)}`);
     return null;
   }
 }
@@ -155,6 +254,11 @@ const rows = [
   ["Linear(4,4) on 3x4, no_grad", "linear_nograd", "ns", null],
   ["seed RNN loop, 100 steps, grad", "rnn_grad", "µs", 150],
   ["seed RNN loop, 100 steps, no_grad", "rnn_nograd", "µs", null],
+  ["article loop, scripted, grad", "rnn_script_grad", "µs", 20],
+  ["article loop, scripted, no_grad", "rnn_script_nograd", "µs", null],
+  ["article loop, scripted, interpreter", "rnn_interp_grad", "µs", null],
+  ["large loop 100x64x256, eager, no_grad", "large_nograd", "ms", null],
+  ["large loop, scripted, no_grad", "large_script_nograd", "ms", null],
   ["matmul 512x512 float32", "gflops", "GFLOPS", null],
   ["load the article's rnn_loop archive", "load_rnn", "ms", null],
   ["load a small CNN archive", "load_cnn", "ms", null],

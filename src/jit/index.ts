@@ -13,4 +13,5 @@ export { Future, fork, wait } from "./future.js";
 export { isinstance, annotate, type TypeDescription } from "./type_check.js";
 export { script_if_tracing } from "./script_if_tracing.js";
 export { freeze, optimize_for_inference, type FreezeOptions } from "./freeze.js";
+export { optimized_execution } from "./executor/graph_executor.js";
 export { save, load, TorchScriptArchiveError, type SaveOptions, type JitLoadOptions } from "./serialize/index.js";

@@ -20,7 +20,7 @@ import { runOverload, type OpOverload } from "../../tensor/registry.js";
 import type { Block, Node, Value } from "../ir/index.js";
 import { TorchScriptError, wrapNodeError } from "../runtime/errors.js";
 import { nodeThunk, type NodeThunk } from "../runtime/interpreter.js";
-import { directCall } from "../runtime/op_call.js";
+import { directCall, type Convert } from "../runtime/op_call.js";
 import type { RunEnv } from "../runtime/plan.js";
 import type { BuiltinFn } from "../runtime/builtin_registry.js";
 import type { Origin, Specialized } from "./specialize.js";
@@ -44,11 +44,21 @@ class Generator {
   readonly overloads: OpOverload[] = [];
   readonly builtins: BuiltinFn[] = [];
   readonly thunks: NodeThunk[] = [];
+  readonly converters: ((v: unknown) => unknown)[] = [];
   readonly nodes: Node[] = [];
   private depth = 1;
   private temp = 0;
 
-  constructor(private readonly spec: Specialized) {}
+  /**
+   * Note [grad-free plans]: a plan made for grad mode off (the argument spec includes it) calls
+   * an op's forward directly: with nothing to record, runOverload would only count dispatch
+   * depth for a tracer, and plans never run while a tracer records. In-place ops still go
+   * through runOverload, which bumps the storage version.
+   */
+  constructor(
+    private readonly spec: Specialized,
+    private readonly gradFree: boolean,
+  ) {}
 
   name(v: Value): string {
     let n = this.names.get(v);
@@ -117,7 +127,10 @@ class Generator {
     const call = directCall(n);
     if (call !== null && "overload" in call) {
       this.overloads.push(call.overload);
-      this.assign(n, `R(OV[${this.overloads.length - 1}], [${this.list(n.inputs)}])`);
+      const j = this.overloads.length - 1;
+      const args = n.inputs.map((v, i) => this.converted(v, call.convert[i] ?? null)).join(", ");
+      // Note [grad-free plans]
+      this.assign(n, this.gradFree && !call.overload.inplace ? `OV[${j}].forward(${args})` : `R(OV[${j}], [${args}])`);
     } else if (call !== null) {
       this.builtins.push(call.builtin);
       this.assign(n, `B[${this.builtins.length - 1}](${this.list(n.inputs)})`);
@@ -127,6 +140,17 @@ class Generator {
       this.emit(`const ${tmp} = T[${this.thunks.length - 1}]([${this.list(n.inputs)}], env);`);
       n.outputs.forEach((o, i) => this.emit(`const ${this.name(o)} = ${tmp}[${i}];`));
     }
+  }
+
+  /** An argument after its conversion: done here for a constant, emitted as a call otherwise. */
+  private converted(v: Value, convert: Convert): string {
+    if (convert === null) return this.name(v);
+    if (v.node.kind === "prim::Constant") {
+      this.constants.push(convert(nodeThunk(v.node)([], {})[0]));
+      return `K[${this.constants.length - 1}]`;
+    }
+    this.converters.push(convert);
+    return `CV[${this.converters.length - 1}](${this.name(v)})`;
   }
 
   /** Binds a registry call's result: one output, or the elements of its tuple. */
@@ -206,17 +230,17 @@ function failure(e: unknown, node: Node | undefined, origin: Origin | undefined)
   return err;
 }
 
-export function generateCode(spec: Specialized): GeneratedCode {
-  const gen = new Generator(spec);
+export function generateCode(spec: Specialized, opts: { gradFree: boolean }): GeneratedCode {
+  const gen = new Generator(spec, opts.gradFree);
   const source = gen.generate();
-  const { constants, overloads, builtins, thunks, nodes } = gen;
+  const { constants, overloads, builtins, thunks, converters, nodes } = gen;
   const fail = (e: unknown, at: number): unknown => {
     const node = nodes[at];
     const err = failure(e, node, node === undefined ? undefined : spec.origins.get(node));
     return err instanceof TorchScriptError || node === undefined ? err : wrapNodeError(err, node);
   };
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the generated text holds no graph data (header comment)
-  const make = new Function("K", "OV", "B", "T", "R", "FAIL", `return function compiledGraph(inputs, env) {\n${source}\n};`);
-  const run = make(constants, overloads, builtins, thunks, runOverload, fail) as CompiledGraphFn;
+  const make = new Function("K", "OV", "B", "T", "CV", "R", "FAIL", `return function compiledGraph(inputs, env) {\n${source}\n};`);
+  const run = make(constants, overloads, builtins, thunks, converters, runOverload, fail) as CompiledGraphFn;
   return { source, run };
 }

@@ -77,7 +77,7 @@ function makePlan(graph: Graph, self: unknown, functions: FunctionTable | undefi
   executorState.plansMade++;
   try {
     const spec = specialize(graph, self, functions);
-    const code = generateCode(spec);
+    const code = generateCode(spec, { gradFree: !gradState.enabled });
     return { run: code.run, guards: spec.guards, source: code.source };
   } catch (e) {
     executorState.fallbacks++;

@@ -92,7 +92,7 @@ function builtinStep(f: BuiltinFn, ins: readonly number[], outs: readonly number
 
 // ---- tensor ops: through runOverload, for autograd and grad_fn names ----
 
-type Convert = ((v: unknown) => unknown) | null;
+export type Convert = ((v: unknown) => unknown) | null;
 
 /** TorchScript passes dtypes, layouts and memory formats as ints; the eager ops take names. */
 function converter(kind: string): Convert {
@@ -179,22 +179,31 @@ function dynamicStep(node: Node, candidates: readonly OpOverload[], ins: readonl
 }
 
 /**
- * How a node calls the registry when that is all its step does, for the code generator
- * (src/jit/executor) to emit the call inline: a builtin's implementation, or a tensor op
- * overload whose arguments need no conversion (`runOverload(ov, args)`). Null when the node
- * needs conversions, runtime resolution, or is no registry op: then it runs as the
+ * How a node calls the registry, for the code generator (src/jit/executor) to emit the call
+ * inline: a builtin's implementation, or a tensor op overload with the conversion each
+ * argument needs (TorchScript's dtype / layout / memory-format ints to names; null for none).
+ * Null when the step must decide at run time: a float that may need wrapping (Note [numbers
+ * as tensors]) or an overload chosen by the runtime values; such nodes run as the
  * interpreter's step does.
  */
-export function directCall(node: Node): { builtin: BuiltinFn } | { overload: OpOverload } | null {
+export type DirectCall = { builtin: BuiltinFn } | { overload: OpOverload; convert: readonly Convert[] };
+
+export function directCall(node: Node): DirectCall | null {
   if (!REGISTRY.has(node.kind)) return null;
   const ov = resolveNodeOverload(node);
   if (ov === null) return null;
   if (isBuiltin(ov)) return { builtin: builtinImpl(ov, node.inputs.map((v) => v.type)) };
   const schemaArgs = ov.schema.args;
   if (schemaArgs.length !== node.inputs.length) return null;
-  if (schemaArgs.some((a) => converter(a.kind) !== null)) return null;
-  if (schemaArgs.some((a, i) => tensorFormal(schemaArgType(a)) && isFloatType(node.inputs[i]!.type))) return null;
-  return { overload: ov };
+  const floatSlot = (i: number) => tensorFormal(schemaArgType(schemaArgs[i]!)) && isFloatType(node.inputs[i]!.type);
+  for (let i = 0; i < schemaArgs.length; i++) {
+    if (!floatSlot(i)) continue;
+    // a constant float that is not integral is never wrapped: the node needs no run-time decision
+    const v = node.inputs[i]!;
+    const value = v.node.kind === "prim::Constant" ? v.node.attr("value") : undefined;
+    if (value?.kind !== "f" || Number.isInteger(value.value)) return null;
+  }
+  return { overload: ov, convert: schemaArgs.map((a) => converter(a.kind)) };
 }
 
 /** The step of a node whose kind names a registry op; null when the registry has no such op. */

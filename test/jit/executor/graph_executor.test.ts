@@ -40,6 +40,14 @@ describe("compiled graphs give the interpreter's and eager's results", () => {
     expect(executorState.fallbacks).toBe(before);
   });
 
+  it("under no_grad too (a grad-free plan calls op forwards directly), with nothing recorded", () => {
+    const [y] = torch.no_grad(() => rnn(xs)) as [Tensor, Tensor];
+    const [yi] = torch.no_grad(() => interpreted(() => rnn(xs))) as [Tensor, Tensor];
+    expect(torch.equal(y, yi)).toBe(true);
+    expect(y.grad_fn).toBeNull();
+    expect(y.requires_grad).toBe(false);
+  });
+
   it("compiles the loop into one function with the method calls inlined", () => {
     const source = compiledSource(rnn.graph, [rnn, xs])!;
     expect(source).toMatch(/for \(let i\d+ = 0; i\d+ < max\d+ && cond\d+; i\d+\+\+\)/);
