@@ -28,6 +28,8 @@ export interface OverloadDef<A extends unknown[] = any[], R = any> {
   composite?: boolean;
   /** For elementwise ops: the JS expression of one element (Note [kernel expressions]). */
   jsExpr?: string;
+  /** The expression float32 results use, where it differs (fast_math's float32-accurate forms). */
+  jsExprF32?: string;
 }
 
 export interface OpOverload {
@@ -37,6 +39,7 @@ export interface OpOverload {
   readonly gradName: string;
   readonly composite: boolean;
   readonly jsExpr: string | undefined;
+  readonly jsExprF32: string | undefined;
   /** Writes its first argument in place (schema `Tensor(a!) self`). */
   readonly inplace: boolean;
   /** Indices of Tensor and Tensor[] arguments. */
@@ -90,6 +93,7 @@ function makeOverload(def: OverloadDef): OpOverload {
     gradName: def.gradName ?? "",
     composite: def.composite ?? false,
     jsExpr: def.jsExpr,
+    jsExprF32: def.jsExprF32 ?? def.jsExpr,
     inplace: schema.args[0]?.mutated === true,
     tensorArgs,
     minArity,

@@ -24,6 +24,7 @@ import { directCall, type Convert } from "../runtime/op_call.js";
 import type { RunEnv } from "../runtime/plan.js";
 import type { BuiltinFn } from "../runtime/builtin_registry.js";
 import type { Origin, Specialized } from "./specialize.js";
+import { makeFusedKernel, type FusedKernel } from "./fused_kernel.js";
 
 export type CompiledGraphFn = (inputs: readonly unknown[], env: RunEnv) => unknown[];
 
@@ -45,6 +46,7 @@ class Generator {
   readonly builtins: BuiltinFn[] = [];
   readonly thunks: NodeThunk[] = [];
   readonly converters: ((v: unknown) => unknown)[] = [];
+  readonly fused: FusedKernel[] = [];
   readonly nodes: Node[] = [];
   private depth = 1;
   private temp = 0;
@@ -117,6 +119,8 @@ class Generator {
       case "prim::ListConstruct":
         this.emit(`const ${this.name(n.output())} = [${this.list(n.inputs)}];`);
         return;
+      case "prim::FusionGroup":
+        return this.emitFusionGroup(n);
       case "prim::TupleUnpack": {
         const t = this.name(n.input());
         this.emit(`const ${n.outputs.map((o, i) => `${this.name(o)} = ${t}[${i}]`).join(", ")};`);
@@ -140,6 +144,19 @@ class Generator {
       this.emit(`const ${tmp} = T[${this.thunks.length - 1}]([${this.list(n.inputs)}], env);`);
       n.outputs.forEach((o, i) => this.emit(`const ${this.name(o)} = ${tmp}[${i}];`));
     }
+  }
+
+  /** Note [fused float32 semantics]: the loop when the inputs fit it, else the group op by op. */
+  private emitFusionGroup(n: Node): void {
+    this.track(n);
+    const a = n.attr("Subgraph");
+    if (a?.kind !== "g") throw new Error("prim::FusionGroup has no Subgraph");
+    this.fused.push(makeFusedKernel(a.value));
+    this.thunks.push(nodeThunk(n));
+    const ins = this.list(n.inputs);
+    const out = this.name(n.output());
+    this.emit(`let ${out} = FK[${this.fused.length - 1}]([${ins}]);`);
+    this.emit(`if (${out} === undefined) ${out} = T[${this.thunks.length - 1}]([${ins}], env)[0];`);
   }
 
   /** An argument after its conversion: done here for a constant, emitted as a call otherwise. */
@@ -233,14 +250,14 @@ function failure(e: unknown, node: Node | undefined, origin: Origin | undefined)
 export function generateCode(spec: Specialized, opts: { gradFree: boolean }): GeneratedCode {
   const gen = new Generator(spec, opts.gradFree);
   const source = gen.generate();
-  const { constants, overloads, builtins, thunks, converters, nodes } = gen;
+  const { constants, overloads, builtins, thunks, converters, fused, nodes } = gen;
   const fail = (e: unknown, at: number): unknown => {
     const node = nodes[at];
     const err = failure(e, node, node === undefined ? undefined : spec.origins.get(node));
     return err instanceof TorchScriptError || node === undefined ? err : wrapNodeError(err, node);
   };
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the generated text holds no graph data (header comment)
-  const make = new Function("K", "OV", "B", "T", "CV", "R", "FAIL", `return function compiledGraph(inputs, env) {\n${source}\n};`);
-  const run = make(constants, overloads, builtins, thunks, converters, runOverload, fail) as CompiledGraphFn;
+  const make = new Function("K", "OV", "B", "T", "CV", "FK", "R", "FAIL", `return function compiledGraph(inputs, env) {\n${source}\n};`);
+  const run = make(constants, overloads, builtins, thunks, converters, fused, runOverload, fail) as CompiledGraphFn;
   return { source, run };
 }

@@ -76,8 +76,9 @@ function guardsHold(guards: readonly Guard[], self: unknown, functions: Function
 function makePlan(graph: Graph, self: unknown, functions: FunctionTable | undefined): CompiledPlan | "interpret" {
   executorState.plansMade++;
   try {
-    const spec = specialize(graph, self, functions);
-    const code = generateCode(spec, { gradFree: !gradState.enabled });
+    const gradFree = !gradState.enabled;
+    const spec = specialize(graph, self, functions, { gradFree });
+    const code = generateCode(spec, { gradFree });
     return { run: code.run, guards: spec.guards, source: code.source };
   } catch (e) {
     executorState.fallbacks++;

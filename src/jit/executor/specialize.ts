@@ -4,6 +4,7 @@
  * generator sees one straight graph), then the optimization passes run, in this order:
  *
  *   inline calls → dead code → common subexpressions → loop-invariant code motion → dead code
+ *   → elementwise fusion (plans made with grad off: fused ops record no autograd)
  *
  * Inlining relies on what the receiver held when the plan was made (`self.cell` is this
  * ScriptModule, its `forward` is this graph, it has no hooks); each such fact becomes a
@@ -20,6 +21,7 @@ import { staticObject, withoutFunctionInput } from "../passes/freeze_inline_call
 import { forEachPairedNode, inlineCalls } from "../passes/inline.js";
 import { eliminateCommonSubexpressions } from "../passes/common_subexpression_elimination.js";
 import { hoistLoopInvariants } from "../passes/loop_invariant_code_motion.js";
+import { fuseElementwise } from "../passes/fuse_elementwise.js";
 import { isScriptObject, type FunctionTable, type ScriptObject } from "../runtime/objects.js";
 
 /** Where a node of the specialized graph came from, for error reports (Note [error frames]). */
@@ -69,7 +71,12 @@ function pathOf(v: Node["inputs"][number], graph: Graph): string[] | null {
   return owner === null ? null : [...owner, n.s("name")];
 }
 
-export function specialize(source: Graph, self: unknown, functions: FunctionTable | undefined): Specialized {
+export interface SpecializeOptions {
+  /** The plan runs with grad mode off, so ops may be fused (autograd cannot see into a group). */
+  readonly gradFree: boolean;
+}
+
+export function specialize(source: Graph, self: unknown, functions: FunctionTable | undefined, opts: SpecializeOptions): Specialized {
   const graph = source.copy();
   const origins = new Map<Node, Origin>();
   forEachPairedNode(graph.block, source.block, (copy, original) => origins.set(copy, { node: original, calls: [] }));
@@ -109,5 +116,11 @@ export function specialize(source: Graph, self: unknown, functions: FunctionTabl
   eliminateCommonSubexpressions(graph);
   hoistLoopInvariants(graph);
   eliminateDeadCode(graph);
+  if (opts.gradFree) {
+    fuseElementwise(graph, (group, consumer) => {
+      const origin = origins.get(consumer);
+      if (origin !== undefined) origins.set(group, origin);
+    });
+  }
   return { graph, origins, guards };
 }

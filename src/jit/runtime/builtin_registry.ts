@@ -74,6 +74,7 @@ function genericOverload(def: BuiltinDef): { ov: OpOverload; vararg: boolean } {
     gradName: "",
     composite: false,
     jsExpr: undefined,
+    jsExprF32: undefined,
     // The registry's `inplace` means "writes a tensor in place"; a mutated list is not one.
     inplace: schema.args[0]?.mutated === true && schema.args[0].kind === "Tensor",
     tensorArgs,

@@ -42,6 +42,7 @@ export function unaryOverloads(spec: UnarySpec): [OverloadDef, OverloadDef] {
   const functional: OverloadDef = {
     schema: spec.schema,
     jsExpr: spec.expr,
+    jsExprF32: spec.exprF32,
     gradName: spec.gradName,
     forward: spec.params
       ? (self: Tensor, ...rest: unknown[]) => {

@@ -80,6 +80,7 @@ function fallbackClone(): OpOverload {
     gradName: "CloneBackward0",
     composite: false,
     jsExpr: undefined,
+    jsExprF32: undefined,
     inplace: false,
     tensorArgs: [0],
     minArity: 1,

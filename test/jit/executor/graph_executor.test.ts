@@ -68,6 +68,45 @@ describe("compiled graphs give the interpreter's and eager's results", () => {
   });
 });
 
+describe("elementwise fusion (plans made under no_grad)", () => {
+  const { chain } = defineCell(`
+function chain(x: Tensor, y: Tensor, z: Tensor): Tensor {
+  return x.mul(y).add(z).tanh().neg().mul(0.37).sigmoid().div(y);
+}`, { file: "<fusion cell>" });
+  const scripted = torch.jit.script(chain) as (...a: Tensor[]) => Tensor;
+
+  it("fuses the chain into one loop, equal to the interpreter bit for bit", () => {
+    torch.manual_seed(3);
+    const [x, y, z] = [torch.randn(7, 5), torch.rand(7, 5).add(0.5), torch.randn(7, 5)];
+    const fused = torch.no_grad(() => scripted(x, y, z));
+    const reference = torch.no_grad(() => interpreted(() => scripted(x, y, z)));
+    expect(torch.equal(fused, reference)).toBe(true);
+    expect(torch.equal(fused, chain(x, y, z))).toBe(true); // and eager
+    const source = torch.no_grad(() => compiledSource(scripted.graph, [x, y, z]))!;
+    expect(source).toMatch(/FK\[0\]/);
+  });
+
+  it("runs op by op where the loop does not apply: broadcasting, float64, views", () => {
+    torch.manual_seed(4);
+    const cases = [
+      [torch.randn(7, 5), torch.rand(5).add(0.5), torch.randn(7, 1)],
+      [torch.randn(3, 2, { dtype: torch.float64 }), torch.rand(3, 2, { dtype: torch.float64 }).add(0.5), torch.randn(3, 2, { dtype: torch.float64 })],
+      [torch.randn(5, 7).t(), torch.rand(7, 5).add(0.5), torch.randn(7, 5)],
+    ];
+    for (const [x, y, z] of cases) {
+      const fused = torch.no_grad(() => scripted(x!, y!, z!));
+      expect(torch.equal(fused, torch.no_grad(() => interpreted(() => scripted(x!, y!, z!))))).toBe(true);
+      expect(fused.dtype).toBe(x!.dtype);
+    }
+  });
+
+  it("does not fuse with grad enabled: autograd records every op", () => {
+    const x = torch.randn(2, 3, { requires_grad: true });
+    const out = scripted(x, torch.rand(2, 3).add(0.5), torch.randn(2, 3));
+    expect(out.grad_fn?.name()).toBe("DivBackward0");
+  });
+});
+
 describe("structure guards", () => {
   it("a submodule replaced after compiling is the one that runs", () => {
     torch.manual_seed(1);

@@ -1,0 +1,90 @@
+/**
+ * A prim::FusionGroup (passes/fuse_elementwise.ts) as one loop: each element of the output is
+ * computed through the whole chain, with no intermediate tensors.
+ *
+ * Note [fused float32 semantics]: each op's value is rounded to float32 (Math.fround) before the
+ * next op reads it, exactly as storing it in a Float32Array tensor would, and each op uses the
+ * expression its eager kernel uses for float32 results (`jsExprF32`), with number operands read
+ * as float32 (Note [scalar operands] in kernels/apply.ts). So the fused result equals the
+ * unfused one bit for bit. The loop runs only when every tensor input is float32, contiguous and
+ * of one shape; otherwise (broadcasting, other dtypes, views) the kernel declines and the group
+ * runs op by op as the interpreter runs it.
+ *
+ * The generated text holds only package-written expressions (Note [kernel expressions]) and
+ * generated local names; constants from the graph are passed in as values.
+ */
+import { float32 } from "../../tensor/dtype.js";
+import { KERNEL_HELPERS } from "../../tensor/kernels/elementwise.js";
+import { Tensor } from "../../tensor/tensor.js";
+import type { Graph, Value } from "../ir/index.js";
+import { nodeThunk } from "../runtime/interpreter.js";
+import { resolveNodeOverload } from "../runtime/op_call.js";
+
+/** Runs the group on its inputs; undefined when the inputs do not fit the loop. */
+export type FusedKernel = (inputs: readonly unknown[]) => Tensor | undefined;
+
+export function makeFusedKernel(sub: Graph): FusedKernel {
+  const names = new Map<Value, string>();
+  const constants: number[] = [];
+  const tensorInputs: number[] = [];
+  const prologue: string[] = [];
+  sub.inputs.forEach((v, k) => {
+    const name = `i${k}`;
+    names.set(v, name);
+    if (v.type.kind === "Tensor") {
+      tensorInputs.push(k);
+      prologue.push(`const d${k} = inputs[${k}].storage.data, o${k} = inputs[${k}].offset;`);
+    } else {
+      prologue.push(`const ${name} = Math.fround(inputs[${k}]);`);
+    }
+  });
+  const body: string[] = [];
+  for (const v of sub.inputs) if (v.type.kind === "Tensor") body.push(`const ${names.get(v)} = d${sub.inputs.indexOf(v)}[o${sub.inputs.indexOf(v)} + e];`);
+  let t = 0;
+  for (const n of sub.nodes()) {
+    if (n.kind === "prim::Constant") {
+      constants.push(Math.fround(Number(nodeThunk(n)([], {})[0])));
+      names.set(n.output(), `c${constants.length - 1}`);
+      continue;
+    }
+    const ov = resolveNodeOverload(n);
+    const expr = ov?.jsExprF32;
+    if (ov === null || expr === undefined) throw new Error(`${n.kind} cannot be fused`);
+    const operands = n.inputs.map((v) => names.get(v)!);
+    const result = `t${t++}`;
+    const bindings = ov.schema.args.length === 1
+      ? `const x = ${operands[0]}, p0 = 0, p1 = 0;`
+      : `const a = ${operands[0]}, b = ${operands[1]}, p0 = ${operands.length > 2 ? operands[2] : 1};`;
+    body.push(`let ${result}; { ${bindings} ${result} = Math.fround(${expr}); }`);
+    names.set(n.output(), result);
+  }
+  const out = names.get(sub.outputs[0]!)!;
+  const first = tensorInputs[0]!;
+  const checks = tensorInputs.map((k) => `fits(inputs[${k}], shape)`).join(" && ");
+  const source = [
+    `const shape = inputs[${first}] instanceof Tensor ? inputs[${first}].shape : null;`,
+    `if (shape === null || !(${checks})) return undefined;`,
+    ...constants.map((c, i) => `const c${i} = C[${i}];`),
+    ...prologue,
+    "const n = out_size(shape);",
+    "const out = new Float32Array(n);",
+    `for (let e = 0; e < n; e++) { ${body.join(" ")} out[e] = ${out}; }`,
+    "return Tensor.fromData(out, shape.slice(), F32);",
+  ].join("\n");
+  const helpers = Object.keys(KERNEL_HELPERS);
+  const make = new Function("Tensor", "F32", "C", "fits", "out_size", ...helpers, `return function fusedKernel(inputs) {\n${source}\n};`);
+  return make(Tensor, float32, constants, fits, numelOf, ...Object.values(KERNEL_HELPERS)) as FusedKernel;
+}
+
+/** A float32 contiguous tensor of exactly `shape`. */
+function fits(v: unknown, shape: readonly number[]): boolean {
+  if (!(v instanceof Tensor) || v.dtype !== float32 || v.shape.length !== shape.length) return false;
+  for (let i = 0; i < shape.length; i++) if (v.shape[i] !== shape[i]) return false;
+  return v.is_contiguous();
+}
+
+function numelOf(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
