@@ -5,9 +5,9 @@
  * first use, and free functions called by scripted code are compiled recursively.
  *
  * Pipeline per function (ir_emitter + ConvertToSSA + cleanup, PyTorch 1.13):
- *   emit (stores/loads, exit placeholders) → convertToSSA → transformExits → canonicalizeModifiedLoops
+ *   emit (stores/loads, exit placeholders) → convertToSSA → transformExits (+ inlineConsecutiveIfs) → canonicalizeModifiedLoops
  *   → constantPropagation → eliminateDeadIfOutputs → eliminateDeadCode → constantPooling
- *   → canonicalizeOutputs
+ *   → canonicalizeOutputs → checkCompiledGraph (verifyGraph: an invalid graph is an internal error)
  */
 import ts from "typescript";
 import { Module } from "../../nn/module.js";
@@ -19,9 +19,10 @@ import { eliminateDeadCode } from "../passes/dead_code_elimination.js";
 import { canonicalizeOutputs } from "../passes/canonicalize_outputs.js";
 import { ScriptModule, compiledFunctions, makeScriptFunction, type ScriptFunction } from "../script_module.js";
 import { baseQualifiedName, freshQualifiedName } from "../qualified_names.js";
+import { checkCompiledGraph } from "./check_graph.js";
 import { FunctionEmitter } from "./emit_function.js";
 import { Environment } from "./environment.js";
-import { scriptError } from "./errors.js";
+import { locate, scriptError } from "./errors.js";
 import { transformExits, UnsupportedExit } from "./exits.js";
 import { libraryModule, librarySourceOf } from "./nn_library.js";
 import { signatures, type CompiledFunction, type CompileHooks } from "./resolve.js";
@@ -329,9 +330,16 @@ export class Compiler implements CompileHooks {
     eliminateDeadCode(g);
     constantPooling(g);
     canonicalizeOutputs(g); // PyTorch's runCleanupPasses ends with it ("for jitter")
+    checkCompiledGraph(g, describeFunction(src, decl)); // Graph::lint: an invalid graph is our bug, not the user's
     signatures.set(g, { names, defaults, broadcast });
     return { graph: g, defaults };
   }
+}
+
+/** "'name' (file, line N)", for messages about a compiled function. */
+function describeFunction(src: SourceText, decl: FunctionDecl): string {
+  const name = decl.name && ts.isIdentifier(decl.name) ? decl.name.text : "<anonymous>";
+  return `'${name}' (${src.file}, line ${locate(src, decl).line})`;
 }
 
 function literalConstant(src: SourceText, e: ts.Expression, type: JitType): ConstantValue {

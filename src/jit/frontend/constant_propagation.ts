@@ -1,10 +1,11 @@
 /**
  * ConstantPropagationImmutableTypes, the part scripted code meets (TorchScript's
  * constant_propagation.cpp): a builtin on numbers, bools or strings whose inputs are all
- * constants is computed now (`0 < 3` is True), and an `if` on a constant keeps only the branch
- * taken, its nodes moved in place of the if. Tensors are never folded.
+ * constants is computed now (`0 < 3` is True), an `if` on a constant keeps only the branch
+ * taken, its nodes moved in place of the if, and an if output that is the same on both branches
+ * goes (removeExtraIfOutputs). Tensors are never folded.
  */
-import { constantValue, insertConstant, type Block, type ConstantValue, type Graph, type Node, type Value } from "../ir/index.js";
+import { constantValue, insertConstant, printType, type Block, type ConstantValue, type Graph, type Node, type Value } from "../ir/index.js";
 import { builtinImpl, isBuiltin } from "../runtime/builtin_registry.js";
 import { resolveNodeOverload } from "../runtime/op_call.js";
 
@@ -55,6 +56,37 @@ function inlineIf(n: Node): boolean {
   return true;
 }
 
+const SCALARS = new Set(["int", "float", "bool", "str", "None"]);
+
+function sameConstant(a: Value, b: Value): ConstantValue | null {
+  const x = constantValue(a.node);
+  const y = constantValue(b.node);
+  if (!x || !y || x.type !== y.type || !SCALARS.has(x.type) || printType(a.type) !== printType(b.type)) return null;
+  return String((x as { value?: unknown }).value) === String((y as { value?: unknown }).value) ? x : null;
+}
+
+/**
+ * removeExtraIfOutputs: an if output both branches give the same value, or equal constants,
+ * is that value (`continue` and the loop's own condition both say True).
+ */
+function removeExtraIfOutputs(g: Graph, n: Node): void {
+  const [thenB, elseB] = [n.blocks[0]!, n.blocks[1]!];
+  for (let i = 0; i < thenB.outputs.length; ) {
+    const t = thenB.outputs[i]!;
+    const e = elseB.outputs[i]!;
+    const c = t === e ? null : sameConstant(t, e);
+    if (t !== e && !c) {
+      i++;
+      continue;
+    }
+    const v = c ? g.withInsertPoint(n, () => insertConstant(g, c)) : t;
+    n.outputs[i]!.replaceAllUsesWith(v);
+    n.eraseOutput(i);
+    thenB.eraseOutput(i);
+    elseB.eraseOutput(i);
+  }
+}
+
 export function constantPropagation(g: Graph): void {
   const visit = (b: Block) => {
     for (let n = b.firstNode; n !== null && n !== b.returnNode; ) {
@@ -65,6 +97,7 @@ export function constantPropagation(g: Graph): void {
         continue;
       }
       for (const inner of n.blocks) visit(inner);
+      if (n.kind === "prim::If") removeExtraIfOutputs(g, n);
       fold(g, n);
       n = next;
     }

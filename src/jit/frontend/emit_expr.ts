@@ -66,6 +66,8 @@ export const UNUSED_MESSAGE = "This Python function is annotated to be ignored a
 export class ExprEmitter {
   /** Blocks whose end is unreachable (they returned, broke, continued or threw). */
   readonly exitBlocks = new Set<Block>();
+  /** Blocks that end in break/continue (ir_emitter's exit_blocks holds only return and raise). */
+  readonly loopExitBlocks = new Set<Block>();
 
   constructor(
     readonly g: Graph,

@@ -297,19 +297,24 @@ export class FunctionEmitter extends ExprEmitter {
     const elseExits = this.exitBlocks.has(elseB);
     if (thenExits && elseExits) {
       this.exitBlocks.add(this.env.top.block);
+      if (this.loopExitBlocks.has(thenB) && this.loopExitBlocks.has(elseB)) this.loopExitBlocks.add(this.env.top.block);
       return;
     }
     // a refinement on the branch that falls through holds after the if too: the exiting branch
-    // gets a placeholder (escape below), as the code after the if moves into that branch (exits.ts)
+    // gets a placeholder (escape below), as the code after the if ends up in the other branch (exits.ts)
     // variables visible after the if: assigned on every path that falls through
     const names = new Set([...thenFrame.vars.keys(), ...elseFrame.vars.keys()]);
     for (const name of [...names].sort()) {
       const before = this.env.typeOf(name);
       const tt = thenFrame.vars.get(name) ?? before;
       const et = elseFrame.vars.get(name) ?? before;
-      if (thenExits) {
+      // a branch left by break/continue still returns its own value of a variable it can see
+      // (PyTorch's output for `acc = acc + 1; break`); one left by return or raise returns a placeholder
+      const thenEscapes = thenExits && !(this.loopExitBlocks.has(thenB) && tt);
+      const elseEscapes = elseExits && !(this.loopExitBlocks.has(elseB) && et);
+      if (thenEscapes) {
         if (et && elseFrame.vars.has(name)) this.escape(name, et, thenB);
-      } else if (elseExits) {
+      } else if (elseEscapes) {
         if (tt && thenFrame.vars.has(name)) this.escape(name, tt, elseB);
       }
       else if (tt && et) {
@@ -382,6 +387,7 @@ export class FunctionEmitter extends ExprEmitter {
       void n;
     }
     this.exitBlocks.add(this.env.top.block);
+    this.loopExitBlocks.add(this.env.top.block);
   }
 
   /**

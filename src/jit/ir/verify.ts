@@ -19,11 +19,12 @@ import type { Block } from "./block.js";
 import type { Graph } from "./graph.js";
 import type { Node } from "./node.js";
 import { primKindSpec } from "./node_kinds.js";
-import { schemaMismatch, schemaReturnType } from "./op_match.js";
+import type { OpSchema } from "../../tensor/schema.js";
+import { evalTypeVariables, matchTypeVariables, schemaArgType, schemaMismatch, schemaReturnType, type TypeEnv } from "./op_match.js";
 import { nodeHeader } from "./print_graph.js";
-import { isSubtypeOf } from "./subtype.js";
+import { isSubtypeOf, optionalType } from "./subtype.js";
 import { printType } from "./type_print.js";
-import { Types, type JitType } from "./types.js";
+import { Types, hasFreeVariables, listType, type JitType } from "./types.js";
 import type { Value } from "./value.js";
 
 export class IRVerifyError extends Error {
@@ -194,14 +195,18 @@ class Verifier {
   private checkSchema(n: Node): void {
     const schema = n.op!.schema;
     if (schema.name !== n.kind) throw this.fail(n, `node ${n.kind} refers to the overload ${schema.text}`);
-    const why = schemaMismatch(schema, n.inputs.map((v) => v.type));
+    const inputs = asBound(schema, n.inputs.map((v) => v.type));
+    const why = schemaMismatch(schema, inputs);
     if (why !== null) throw this.fail(n, `${n.kind} does not match its schema ${schema.text}: ${why}`);
     if (n.outputs.length !== schema.returns.length) {
       throw this.fail(n, `${n.kind} has ${n.outputs.length} outputs but its schema ${schema.text} returns ${schema.returns.length}`);
     }
+    // returns are checked with the type variables the inputs bind (`append(t[] self, t el) -> t[]`)
+    const env: TypeEnv = new Map();
+    schema.args.forEach((a, i) => matchTypeVariables(schemaArgType(a), inputs[i]!, env));
     schema.returns.forEach((r, i) => {
-      const formal = schemaReturnType(r);
-      if (formal.kind !== "Var") this.typed(n, n.output(i).type, formal, `output ${i}`);
+      const formal = evalTypeVariables(schemaReturnType(r), env);
+      if (!hasFreeVariables(formal)) this.typed(n, n.output(i).type, formal, `output ${i}`);
     });
   }
 
@@ -212,6 +217,36 @@ class Verifier {
     return new IRVerifyError(`graph verification failed: ${message}\n  at: ${where.trim()}`, n);
   }
 }
+
+/**
+ * The input types as the schema sees them, under the binding rules of the script compiler
+ * (src/jit/frontend/call_schema.ts) and the interpreter (Note [numbers as tensors] in
+ * runtime/op_call.ts), which record these overloads on purpose:
+ *   - a vararg schema (`format(str self, ...)`) takes any inputs after its declared ones;
+ *   - a number (int, float, bool) goes where a Tensor goes: the registry covers PyTorch's
+ *     `Scalar` overloads (`mul.Scalar`) with the Tensor one;
+ *   - one int fills a fixed-length `int[N]`;
+ *   - `List[Optional[Tensor]]` goes to the indices of the index ops, which PyTorch types
+ *     `Tensor?[]` where the registry says `Tensor[]`.
+ */
+function asBound(schema: OpSchema, inputs: readonly JitType[]): JitType[] {
+  const vararg = /(\(|,\s*)\.\.\.\)/.test(schema.text);
+  const declared = vararg ? inputs.slice(0, schema.args.length) : inputs.slice();
+  return declared.map((actual, i) => {
+    const arg = schema.args[i];
+    if (!arg) return actual;
+    const formal = schemaArgType(arg);
+    const inner = formal.kind === "Optional" ? formal.element : formal;
+    if (inner.kind === "Tensor" && NUMBERS.has(actual.kind)) return Types.tensor;
+    if (inner.kind === "List" && arg.fixedLength !== null && actual.kind === "int") return formal;
+    if (INDEX_OPS.has(schema.name) && isSubtypeOf(actual, OPTIONAL_TENSOR_LIST) && isSubtypeOf(Types.tensor, inner.kind === "List" ? inner.element : inner)) return formal;
+    return actual;
+  });
+}
+
+const NUMBERS = new Set(["int", "float", "bool"]);
+const INDEX_OPS = new Set(["aten::index", "aten::index_put_", "aten::index_put"]);
+const OPTIONAL_TENSOR_LIST: JitType = listType(optionalType(Types.tensor));
 
 /** The node after which `v` exists: its node, or for a block parameter, none (it is there from the start). */
 function definingNode(v: Value): Node | null {
