@@ -1,10 +1,10 @@
 /**
  * Helpers shared by the neural-network op files (conv, pool, norm, loss, embedding): result
- * tensors from float64 scratch, PyTorch's spellings of sizes and C++ type names, the loss
+ * tensors from float64 (or conv's float32) scratch, PyTorch's spellings of sizes and C++ type names, the loss
  * reduction enum, and calls to ops of other files by their qualified name.
  */
 import { RuntimeError } from "../../util/errors.js";
-import { bfloat16, float16, roundToDType, type DType } from "../dtype.js";
+import { bfloat16, float16, float32, roundToDType, type DType } from "../dtype.js";
 import { lookupOverloads, runOverload } from "../registry.js";
 import { Tensor } from "../tensor.js";
 
@@ -16,6 +16,17 @@ export function fromF64(data: Float64Array, shape: number[], dtype: DType): Tens
     for (let i = 0; i < data.length; i++) out[i] = roundToDType(data[i]!, dtype);
   } else out.set(data);
   return Tensor.fromData(out, shape, dtype);
+}
+
+/**
+ * A tensor of `dtype` from a convolution's result array: a float32 array is float32 storage
+ * already and is adopted as it is (Note [conv accumulation dtype] in conv_im2col.ts); float64
+ * scratch is rounded once, as by fromF64.
+ */
+export function fromScratch(data: Float64Array | Float32Array, shape: number[], dtype: DType): Tensor {
+  if (data instanceof Float64Array) return fromF64(data, shape, dtype);
+  if (dtype !== float32) throw new Error(`a float32 result array cannot hold a ${dtype.name} tensor`);
+  return Tensor.fromData(data, shape, dtype);
 }
 
 /** "[2, 3]" as PyTorch prints an IntArrayRef. */

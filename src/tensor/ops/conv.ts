@@ -12,7 +12,7 @@ import { add } from "./arith.js";
 import { Tensor } from "../tensor.js";
 import { REGISTRY, defineOp, overload, runOverload } from "../registry.js";
 import { addBias, colsToImage, imageToCols, sumPerChannel, weightGrad } from "../kernels/conv_im2col.js";
-import { callOp, fromF64, notImplementedFor, typeMetaName, sizeStr } from "../kernels/conv_common.js";
+import { callOp, fromF64, fromScratch, notImplementedFor, typeMetaName, sizeStr } from "../kernels/conv_common.js";
 import { checkShapeForward, convGeometry, convParams, intList, type ConvParams } from "../kernels/conv_shape.js";
 
 type Ints = number | number[];
@@ -44,12 +44,12 @@ function convolutionForward(
   const [geom, outShape] = convGeometry(input.shape, weight.shape, p);
   const x = input.contiguousData();
   const w = weight.contiguousData();
-  const out = transposed ? colsToImage(x, w, geom) : imageToCols(x, w, geom);
+  const out = transposed ? colsToImage(x, w, geom, input.dtype) : imageToCols(x, w, geom, input.dtype);
   if (bias !== null) {
     const C = outShape[1]!;
     addBias(out, bias.contiguousData(), geom.N, C, out.length / Math.max(geom.N * C, 1));
   }
-  return fromF64(out, outShape, input.dtype);
+  return fromScratch(out, outShape, input.dtype);
 }
 
 type ConvArgs = [Tensor, Tensor, Tensor | null, Ints, Ints, Ints, boolean, Ints, number, ...unknown[]];
@@ -106,8 +106,8 @@ function convolutionBackwardForward(
   let gi: Tensor | null = null;
   let gw: Tensor | null = null;
   let gb: Tensor | null = null;
-  if (mask[0]) gi = fromF64(transposed ? imageToCols(gout, w, geom) : colsToImage(gout, w, geom), input.shape.slice(), dtype);
-  if (mask[1]) gw = fromF64(transposed ? weightGrad(gout, x, geom) : weightGrad(x, gout, geom), weight.shape.slice(), dtype);
+  if (mask[0]) gi = fromScratch(transposed ? imageToCols(gout, w, geom, dtype) : colsToImage(gout, w, geom, dtype), input.shape.slice(), dtype);
+  if (mask[1]) gw = fromScratch(transposed ? weightGrad(gout, x, geom, dtype) : weightGrad(x, gout, geom, dtype), weight.shape.slice(), dtype);
   if (mask[2] && biasSizes !== null) {
     const C = outShape[1]!;
     gb = fromF64(sumPerChannel(gout, geom.N, C, gout.length / Math.max(geom.N * C, 1)), [C], dtype);
