@@ -245,7 +245,20 @@ function pytorchFigures() {
   }
 }
 
-const ours = tsjitFigures();
+/** bench/alloc.js in its own process, with a young generation large enough to see every byte. */
+function allocationFigures() {
+  try {
+    const script = fileURLToPath(new URL("./alloc.js", import.meta.url));
+    const out = execFileSync(process.execPath, ["--max-semi-space-size=256", "--expose-gc", script], { encoding: "utf8" });
+    return JSON.parse(out);
+  } catch (e) {
+    console.error(`allocation figures failed: ${e instanceof Error ? e.message : String(e)}`);
+    return {};
+  }
+}
+
+const ours = { ...tsjitFigures() };
+for (const [key, bytes] of Object.entries(allocationFigures())) ours[`${key}_kb`] = bytes === null ? null : bytes / 1024;
 const ref = pytorchFigures();
 const rows = [
   ["add 3x4", "add", "ns", 300],
@@ -259,6 +272,9 @@ const rows = [
   ["article loop, scripted, interpreter", "rnn_interp_grad", "µs", null],
   ["large loop 100x64x256, eager, no_grad", "large_nograd", "ms", null],
   ["large loop, scripted, no_grad", "large_script_nograd", "ms", null],
+  ["KB allocated per call: eager loop", "alloc_eager_kb", "KB", null],
+  ["KB allocated per call: scripted, grad", "alloc_script_grad_kb", "KB", null],
+  ["KB allocated per call: scripted, no_grad", "alloc_script_nograd_kb", "KB", null],
   ["matmul 512x512 float32", "gflops", "GFLOPS", null],
   ["load the article's rnn_loop archive", "load_rnn", "ms", null],
   ["load a small CNN archive", "load_cnn", "ms", null],
