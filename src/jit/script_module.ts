@@ -93,6 +93,23 @@ export class ScriptModule extends Module implements ScriptObject {
     if (name !== "forward") hidden(this, name, (...args: unknown[]) => this._runMethod(name, args));
   }
 
+  /**
+   * Note [ignored methods] (frontend/emit_expr.ts): a method left to JavaScript, called by
+   * prim::PythonOp on `receiver`, the module that was scripted: its fields are all there (the
+   * ScriptModule holds only what compiled code uses) and it shares parameters and buffers.
+   */
+  _defineIgnored(name: string, fn: Function, receiver: object): void {
+    if (!Object.prototype.hasOwnProperty.call(this, "_ignored")) hidden(this, "_ignored", new Map<string, () => unknown>());
+    (this as unknown as { _ignored: Map<string, Function> })._ignored.set(name, fn.bind(receiver));
+  }
+
+  /** Runs the @torch.jit.ignore method `name` (Note [ignored methods]). */
+  callIgnored(name: string, args: readonly unknown[]): unknown {
+    const fn = (this as unknown as { _ignored?: Map<string, Function> })._ignored?.get(name);
+    if (fn === undefined) throw new RuntimeError(`'${this.original_name}' has no @torch.jit.ignore method '${name}'`);
+    return fn(...args);
+  }
+
   _runMethod(name: string, args: unknown[]): unknown {
     const m = this._methods.get(name);
     if (!m) throw new RuntimeError(`'${this.original_name}' object has no attribute or method '${name}'`);

@@ -313,7 +313,17 @@ export class ExprEmitter {
       return this.g.insert("prim::Uninitialized", [], [this.hooks.returnType(info, name, e)]).output();
     }
     if (marker === "ignore") {
-      this.fail(e, `'${name}' is marked @torch.jit.ignore: calling it from scripted code would run JavaScript, which tsjit's interpreter cannot do yet (mark it @torch.jit.unused to compile the call as a raise)`);
+      // Note [ignored methods]: the call runs the JavaScript method (PyTorch's prim::PythonOp);
+      // such a module runs but cannot be saved, as in PyTorch
+      const args: Value[] = [];
+      for (const a of e.arguments) {
+        if (ts.isObjectLiteralExpression(a)) this.fail(a, `keyword arguments to the @torch.jit.ignore method '${name}' are not supported: pass them positionally`);
+        args.push(this.value(a));
+      }
+      info.script._defineIgnored(name, (info.module as unknown as Record<string, Function>)[name]!, info.module);
+      const call = this.g.insert("prim::PythonOp", [self, ...args], [this.hooks.returnType(info, name, e)]);
+      call.setAttr("name", Attr.s(name));
+      return call.output();
     }
     const graph = this.hooks.method(info, name, e);
     const given = this.bindCall(e, `${info.script.original_name}.${name}`, graph.inputs.slice(1).map((v) => v.type), signatures.get(graph) ?? null);

@@ -84,6 +84,8 @@ export const PRIM_KINDS: Readonly<Record<string, NodeKindSpec>> = {
   "prim::Load": kind(exactly(0), exactly(1), 0, [req("name", "s")], "frontend only: reads a variable before SSA"),
   "prim::ConstantChunk": kind(exactly(1), atLeast(1), 0, [req("chunks", "i"), req("dim", "i")], "chunk with constant arguments"),
   "prim::FusionGroup": kind(ANY, ANY, 0, [req("Subgraph", "g")], "a fused subgraph"),
+  "prim::PythonOp": kind(atLeast(1), exactly(1), 0, [req("name", "s")],
+    "calls the @torch.jit.ignore method `name` of its first input in JavaScript (PyTorch calls Python)", true),
 };
 
 export function primKindSpec(kind: string): NodeKindSpec | undefined {

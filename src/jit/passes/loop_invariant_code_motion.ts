@@ -24,7 +24,7 @@
  */
 import type { Block, Graph, Node, Value } from "../ir/index.js";
 
-const CALLS = new Set(["prim::CallMethod", "prim::CallFunction", "prim::fork"]);
+const CALLS = new Set(["prim::CallMethod", "prim::CallFunction", "prim::PythonOp", "prim::fork"]);
 
 function collect(b: Block, written: Set<string>, state: { calls: boolean }): void {
   for (const n of b.nodes()) {

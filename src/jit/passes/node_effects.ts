@@ -28,7 +28,9 @@ const PURE_PRIMS = new Set([
 ]);
 
 /** Kinds that write somewhere (besides in-place tensor ops, found by their schema). */
-const WRITES = new Set(["prim::SetAttr", "prim::CallMethod", "prim::CallFunction", "prim::fork", "prim::Print", "prim::RaiseException"]);
+const WRITES = new Set([
+  "prim::SetAttr", "prim::CallMethod", "prim::CallFunction", "prim::PythonOp", "prim::fork", "prim::Print", "prim::RaiseException",
+]);
 
 function mutatesAnInput(n: Node): boolean {
   const overloads = REGISTRY.get(n.kind);

@@ -50,6 +50,8 @@ const EXPRESSION_FORMS: Readonly<Record<string, Form>> = {
   "aten::str": call("str"),
   "aten::sorted": call("sorted"),
   "prim::Print": call("print"),
+  // python_print.cpp's spelling; such code cannot be exported (jit_save.ts refuses it)
+  "prim::PythonOp": (n, ctx) => `^${n.s("name")}()(${list(n.inputs, ctx)})`,
   "aten::__getitem__": (n, ctx) => {
     const container = ctx.useOf(n.input(0));
     return `${isValidIdentifier(container) ? container : `(${container})`}[${ctx.useOf(n.input(1))}]`;

@@ -18,7 +18,7 @@ import { compileIf, compileLoop } from "./control_flow.js";
 import { TorchScriptError } from "./errors.js";
 import type { NodeCompiler } from "./plan.js";
 import { valueToString } from "./value_str.js";
-import { FunctionValue, valueFitsType } from "./values.js";
+import { FunctionValue, describeValueType, valueFitsType } from "./values.js";
 
 /** A constant's runtime value; undefined when it has none (a tensor whose data is unknown). */
 function constantRuntimeValue(n: Node): unknown {
@@ -107,6 +107,19 @@ const raiseException: NodeCompiler = (n, ins) => (r) => {
   throw new TorchScriptError({ originalMessage: msg, pythonClassName: cls ?? null, isJitException: true }, n);
 };
 
+/** Note [ignored methods]: the object's JavaScript method; its result as the node's value. */
+const pythonOp: NodeCompiler = (n, ins, outs) => {
+  const name = n.s("name");
+  const [self, ...args] = ins;
+  const o = outs[0]!;
+  return (r) => {
+    const target = r[self!] as { callIgnored?: (name: string, args: readonly unknown[]) => unknown } | null;
+    if (typeof target?.callIgnored !== "function") throw new RuntimeError(`prim::PythonOp: '${name}' cannot be called on ${describeValueType(target)}`);
+    const result = target.callIgnored(name, args.map((s) => r[s]));
+    r[o] = result === undefined ? null : result;
+  };
+};
+
 const passThrough: NodeCompiler = (_n, ins, outs) => {
   const [i, o] = [ins[0]!, outs[0]!];
   return (r) => void (r[o] = r[i]);
@@ -174,6 +187,7 @@ export const PRIM_COMPILERS: Readonly<Record<string, NodeCompiler>> = {
   "prim::ListUnpack": unpack("list"),
   "prim::DictConstruct": dictConstruct,
   "prim::RaiseException": raiseException,
+  "prim::PythonOp": pythonOp,
   "prim::Uninitialized": (_n, _ins, outs, ctx) => (ctx.constant(outs[0]!, null), null),
   "prim::unchecked_cast": passThrough,
   "prim::unchecked_unwrap_optional": passThrough,

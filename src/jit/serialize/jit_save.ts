@@ -15,6 +15,7 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
+import { RuntimeError } from "../../util/errors.js";
 import { Types, classType, type Graph } from "../ir/index.js";
 import { ConstantTable, printCodeFile, type CodeFileItem } from "../printer/index.js";
 import { ScriptModule, compiledFunctions, type ScriptFunction } from "../script_module.js";
@@ -75,6 +76,25 @@ function requiredVersion(items: readonly CodeFileItem[]): number {
   return v;
 }
 
+/**
+ * Note [ignored methods]: a call back into JavaScript (prim::PythonOp, from @torch.jit.ignore)
+ * has no code another runtime could run, so saving refuses it with PyTorch's message.
+ */
+function refuseJavaScriptCalls(items: readonly CodeFileItem[]): void {
+  for (const item of items) {
+    const graphs = item.kind === "function" ? [item.graph] : (item.methods ?? []).map((m) => m.graph);
+    for (const g of graphs) {
+      for (const n of g.allNodes()) {
+        if (n.kind !== "prim::PythonOp") continue;
+        const where = n.sourceRange ? `\n  File "${n.sourceRange.file}", line ${n.sourceRange.line}` : "";
+        throw new RuntimeError(
+          `Could not export Python function call '${n.s("name")}'. Remove calls to Python functions before export. Did you forget to add @script or @script_method annotation? If this is a nn.ModuleList, add it to __constants__:${where}`,
+        );
+      }
+    }
+  }
+}
+
 /** `code/a/b.py` for `a.b.C`. */
 function codeFileOf(qualifiedName: string): string {
   return `code/${qualifiedName.slice(0, qualifiedName.lastIndexOf(".")).replace(/\./g, "/")}.py`;
@@ -118,6 +138,7 @@ export function serializeModule(target: ScriptModule | ScriptFunction, prefix = 
 
   // code/: one printer per file, one constant table for the archive
   const items = collectCodeItems(root);
+  refuseJavaScriptCalls(items);
   const files = new Map<string, CodeFileItem[]>();
   for (const item of items) {
     const file = codeFileOf(item.qualifiedName);
