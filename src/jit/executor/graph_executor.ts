@@ -73,11 +73,12 @@ function guardsHold(guards: readonly Guard[], self: unknown, functions: Function
   return true;
 }
 
-function makePlan(graph: Graph, self: unknown, functions: FunctionTable | undefined): CompiledPlan | "interpret" {
+function makePlan(graph: Graph, inputs: readonly unknown[], functions: FunctionTable | undefined): CompiledPlan | "interpret" {
+  const self = inputs[0];
   executorState.plansMade++;
   try {
     const gradFree = !gradState.enabled;
-    const spec = specialize(graph, self, functions, { gradFree });
+    const spec = specialize(graph, self, functions, { gradFree, inputs });
     const code = generateCode(spec, { gradFree });
     return { run: code.run, guards: spec.guards, source: code.source };
   } catch (e) {
@@ -97,7 +98,7 @@ function planFor(graph: Graph, inputs: readonly unknown[], functions: FunctionTa
   const key = argumentSpec(inputs, receiver === NO_RECEIVER ? 0 : 1);
   let plan = bySpec.get(key);
   if (plan !== undefined && plan !== "interpret" && !guardsHold(plan.guards, self, functions)) plan = undefined;
-  if (plan === undefined) bySpec.set(key, (plan = makePlan(graph, self, functions)));
+  if (plan === undefined) bySpec.set(key, (plan = makePlan(graph, inputs, functions)));
   return plan;
 }
 

@@ -3,7 +3,8 @@
  * signature. Method and function calls whose callee is known are inlined (so the code
  * generator sees one straight graph), then the optimization passes run, in this order:
  *
- *   inline calls → dead code → common subexpressions → loop-invariant code motion → dead code
+ *   inline calls → shape specialization → constant propagation → constant pooling → dead code
+ *   → common subexpressions → loop-invariant code motion → dead code
  *   → elementwise fusion (plans made with grad off: fused ops record no autograd)
  *
  * Inlining relies on what the receiver held when the plan was made (`self.cell` is this
@@ -22,6 +23,11 @@ import { forEachPairedNode, inlineCalls } from "../passes/inline.js";
 import { eliminateCommonSubexpressions } from "../passes/common_subexpression_elimination.js";
 import { hoistLoopInvariants } from "../passes/loop_invariant_code_motion.js";
 import { fuseElementwise } from "../passes/fuse_elementwise.js";
+import { graphWrites } from "../passes/node_effects.js";
+import { specializeShapes } from "../passes/specialize_shapes.js";
+import { constantPropagation } from "../frontend/constant_propagation.js";
+import { constantPooling } from "../frontend/constant_pooling.js";
+import { Tensor } from "../../tensor/tensor.js";
 import { isScriptObject, type FunctionTable, type ScriptObject } from "../runtime/objects.js";
 
 /** Where a node of the specialized graph came from, for error reports (Note [error frames]). */
@@ -74,6 +80,8 @@ function pathOf(v: Node["inputs"][number], graph: Graph): string[] | null {
 export interface SpecializeOptions {
   /** The plan runs with grad mode off, so ops may be fused (autograd cannot see into a group). */
   readonly gradFree: boolean;
+  /** The inputs the plan is made for: their tensors' shapes and dtypes are in its argument spec. */
+  readonly inputs: readonly unknown[];
 }
 
 export function specialize(source: Graph, self: unknown, functions: FunctionTable | undefined, opts: SpecializeOptions): Specialized {
@@ -112,6 +120,12 @@ export function specialize(source: Graph, self: unknown, functions: FunctionTabl
     origins.set(copy, { node: original, calls: callerChain });
   });
 
+  // the argument spec fixes input shapes, unless the graph could change them in place
+  if (!graphWrites(graph)) {
+    specializeShapes(graph, opts.inputs.map((v) => (v instanceof Tensor ? { shape: v.shape, dtype: v.dtype } : null)));
+  }
+  constantPropagation(graph);
+  constantPooling(graph);
   eliminateDeadCode(graph);
   eliminateCommonSubexpressions(graph);
   hoistLoopInvariants(graph);

@@ -82,7 +82,8 @@ function requiredVersion(items: readonly CodeFileItem[]): number {
  */
 function refuseJavaScriptCalls(items: readonly CodeFileItem[]): void {
   for (const item of items) {
-    const graphs = item.kind === "function" ? [item.graph] : (item.methods ?? []).map((m) => m.graph);
+    const graphs = item.kind === "function" ? [item.graph]
+      : item.kind === "module" || item.kind === "class" ? (item.methods ?? []).map((m) => m.graph) : [];
     for (const g of graphs) {
       for (const n of g.allNodes()) {
         if (n.kind !== "prim::PythonOp") continue;
