@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { torch, Tensor } from "../../../src/index.js";
 import { compiledSource, executorState, optimized_execution } from "../../../src/jit/executor/graph_executor.js";
 import type { ScriptModule } from "../../../src/jit/script_module.js";
+import type { Graph } from "../../../src/jit/ir/index.js";
 import { defineCell } from "../script/support.js";
 import { SEED_CELL } from "../script/seed_cells.js";
 
@@ -73,7 +74,7 @@ describe("elementwise fusion (plans made under no_grad)", () => {
 function chain(x: Tensor, y: Tensor, z: Tensor): Tensor {
   return x.mul(y).add(z).tanh().neg().mul(0.37).sigmoid().div(y);
 }`, { file: "<fusion cell>" });
-  const scripted = torch.jit.script(chain) as (...a: Tensor[]) => Tensor;
+  const scripted = torch.jit.script(chain) as ((...a: Tensor[]) => Tensor) & { graph: Graph };
 
   it("fuses the chain into one loop, equal to the interpreter bit for bit", () => {
     torch.manual_seed(3);
