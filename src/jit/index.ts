@@ -14,4 +14,5 @@ export { isinstance, annotate, type TypeDescription } from "./type_check.js";
 export { script_if_tracing } from "./script_if_tracing.js";
 export { freeze, optimize_for_inference, type FreezeOptions } from "./freeze.js";
 export { optimized_execution } from "./executor/graph_executor.js";
+export { register_source } from "./source_registry.js";
 export { save, load, TorchScriptArchiveError, type SaveOptions, type JitLoadOptions } from "./serialize/index.js";

@@ -27,3 +27,22 @@ export function registerSource(target: Function, source: SourceLocation): void {
 export function sourceOf(target: Function): SourceLocation | undefined {
   return sources.get(target);
 }
+
+/**
+ * torch.jit.register_source(target, text): gives torch.jit.script the typed TypeScript source of
+ * a class or function whose own source has no types (plain JavaScript, or code loaded without
+ * the tsjit/register hook), as a TorchScript user would write type comments. `text` is the
+ * declaration as TypeScript (`function f(x: Tensor, n: int): Tensor { ... }`); script errors
+ * point into it (`file`, 1-based `line`/`column`, default `<source of NAME>` at 1:1).
+ *
+ * @example
+ * function repeat(x, n) { let y = x; for (let i = 0; i < n; i++) y = y.add(x); return y; }
+ * torch.jit.register_source(repeat, `function repeat(x: Tensor, n: int): Tensor {
+ *   let y = x; for (let i = 0; i < n; i++) y = y.add(x); return y; }`);
+ * torch.jit.script(repeat).code; // def repeat(x: Tensor, n: int) -> Tensor: ...
+ */
+export function register_source(target: Function, text: string, where: { file?: string; line?: number; column?: number } = {}): void {
+  if (typeof target !== "function") throw new TypeError(`torch.jit.register_source: expected a class or function, got ${typeof target}`);
+  if (typeof text !== "string") throw new TypeError(`torch.jit.register_source: expected the TypeScript source as a string, got ${typeof text}`);
+  registerSource(target, { file: where.file ?? `<source of ${target.name || "anonymous"}>`, text, line: where.line ?? 1, column: where.column ?? 1 });
+}
