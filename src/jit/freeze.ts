@@ -91,7 +91,7 @@ export function freeze(mod: ScriptModule, opts: FreezeOptions = {}): ScriptModul
 
 /** The frozen clone: the same class name, the optimized methods, and the attributes they still read. */
 function frozenModule(mod: ScriptModule, graphs: ReadonlyMap<string, Graph>): ScriptModule {
-  const out = new ScriptModule(mod.qualifiedName);
+  const out = new ScriptModule(mod.qualifiedName)._markRecursive();
   out.training = false;
   const kept = new Set<string>();
   for (const g of graphs.values()) for (const a of attributesRead(g)) kept.add(a);

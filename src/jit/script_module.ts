@@ -59,8 +59,19 @@ export class ScriptModule extends Module implements ScriptObject {
     return unqualified(this._qualifiedName);
   }
 
+  /**
+   * The class name printing shows. PyTorch prints a traced module under its original name
+   * (TracedModule's repr) and everything torch.jit.script, load or freeze made as
+   * `RecursiveScriptModule(original_name=...)` (seed output 3d); _markRecursive says which.
+   */
   override _name(): string {
-    return this.original_name;
+    return (this as unknown as { _recursive?: boolean })._recursive === true ? "RecursiveScriptModule" : this.original_name;
+  }
+
+  /** Prints as a RecursiveScriptModule (see _name). */
+  _markRecursive(): this {
+    hidden(this, "_recursive", true);
+    return this;
   }
 
   override extra_repr(): string {

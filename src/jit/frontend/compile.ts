@@ -193,7 +193,7 @@ export class Compiler implements CompileHooks {
       return info;
     }
     const lib = libraryModule((m as { constructor: Function }).constructor);
-    const script = new ScriptModule(freshQualifiedName(baseQualifiedName(m)));
+    const script = new ScriptModule(freshQualifiedName(baseQualifiedName(m)))._markRecursive();
     info = new ModuleInfoImpl(m, script, new Set(lib?.constants ?? []));
     this.infos.set(m, info);
     for (const [name, p] of m._ownParameters()) script.setAttr(name, p);

@@ -30,6 +30,7 @@ export class LoadedScriptModule extends ScriptModule {
 
   constructor(qualifiedName: string, functions: FunctionTable, createObject: (qualifiedName: string) => ScriptObject) {
     super(qualifiedName);
+    this._markRecursive();
     Object.defineProperty(this, "_functions", { value: functions, enumerable: false, writable: true });
     Object.defineProperty(this, "_createObject", { value: createObject, enumerable: false, writable: true });
     Object.defineProperty(this, "_defaults", { value: new Map(), enumerable: false, writable: true });
