@@ -41,8 +41,11 @@ async function createTsEvaluator(): Promise<MainThreadEvaluator> {
   const { TsEvaluator } = await import("./evaluator/index.js");
   const evaluator = new TsEvaluator({ cwd: process.cwd() });
   // Load the type checker while the user reads the empty notebook, not in the first cell.
-  // setImmediate: a cell already waiting for the evaluator goes first (it loads what it needs).
-  setImmediate(() => evaluator.warmUp());
+  // setImmediate: a cell already waiting for the evaluator goes first (it loads what it needs);
+  // one that comes during the warm-up waits for one step of it at most.
+  setImmediate(() => {
+    evaluator.warmUp().catch((e: unknown) => writeSync(2, `tsjit kernel: the warm-up failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`));
+  });
   return evaluator;
 }
 

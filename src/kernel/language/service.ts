@@ -2,6 +2,7 @@
 
 import type ts from "typescript";
 import type { CompleteResult, InspectResult, IsCompleteResult } from "../protocol/evaluator.js";
+import { CheckReuse } from "./check_reuse.js";
 import { byPosition, cellDiagnostics, lineAndColumn, type CellDiagnostic } from "./cell_diagnostics.js";
 import { outlineCell, type CellOutline } from "./cell_outline.js";
 import { parseCell } from "./cell_parser.js";
@@ -46,6 +47,7 @@ export class CellLanguageService {
   private programState: CellProgram | undefined;
   private tsconfigProblems: string[] = [];
   private lastParse: { code: string; cell: ts.SourceFile; outline: CellOutline } | undefined;
+  private readonly reuse = new CheckReuse();
 
   constructor(private readonly opts: CellLanguageServiceOptions) {}
 
@@ -55,13 +57,35 @@ export class CellLanguageService {
    * when the kernel is idle, e.g. right after kernel_info.
    */
   warmUp(): void {
-    this.check(WARM_UP_CELL);
-    this.complete(WARM_UP_CELL, WARM_UP_CELL.indexOf(".zeros") + 1);
-    this.check("");
+    for (const step of this.warmUpSteps()) step();
   }
 
-  /** Problems in `code`, given the committed cells. Syntax errors alone when there are any. */
+  /**
+   * `warmUp` as separate synchronous steps, for a caller that lets a waiting request go between
+   * them. The first builds the program from nothing and is most of the cost.
+   */
+  warmUpSteps(): Array<() => void> {
+    return [
+      () => void this.check(WARM_UP_CELL),
+      () => void this.complete(WARM_UP_CELL, WARM_UP_CELL.indexOf(".zeros") + 1),
+      () => void this.check(""),
+    ];
+  }
+
+  /**
+   * Problems in `code`, given the committed cells. Syntax errors alone when there are any.
+   * Re-checking a text before any commit changed what it sees gives the kept result (Note
+   * [reusing a check] in check_reuse.ts).
+   */
   check(code: string): CellDiagnostic[] {
+    const kept = this.reuse.get(code);
+    if (kept !== undefined) return kept;
+    const diagnostics = this.checkAfresh(code);
+    this.reuse.keep(code, diagnostics);
+    return diagnostics;
+  }
+
+  private checkAfresh(code: string): CellDiagnostic[] {
     const { cell, outline } = this.parse(code);
     const program = this.program();
     const source = program.prepare(code, outline, { purpose: "check" });
@@ -77,8 +101,9 @@ export class CellLanguageService {
 
   /** The cell ran: its top-level declarations are visible to later cells, replacing earlier ones. */
   commit(code: string): void {
-    const { outline } = this.parse(code);
+    const { cell, outline } = this.parse(code);
     this.program().commit(code, outline);
+    this.reuse.committed(cell, outline);
   }
 
   /** Completions at `cursorPos` (a UTF-16 index into `code`). */

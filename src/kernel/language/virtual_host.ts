@@ -3,7 +3,9 @@
 //
 // Speed rests on two things: script versions (the language service re-parses only a file whose
 // version changed, so earlier cells are parsed once) and the project version (bumped on every
-// change; when it is unchanged the service reuses its program and checker as they are).
+// change; when it is unchanged the service reuses its program and checker as they are). Files
+// beside the notebook can change under it: the project version also moves when one of those
+// that the program read has a new modification time.
 
 import { statSync } from "node:fs";
 import { dirname, sep } from "node:path";
@@ -70,7 +72,10 @@ export class VirtualHost {
     const host: ts.LanguageServiceHost & { getModuleResolutionCache(): ts.ModuleResolutionCache } = {
       getCompilationSettings: () => this.options,
       getScriptFileNames: () => this.roots,
-      getProjectVersion: () => String(this.projectVersion),
+      getProjectVersion: () => {
+        if (this.diskChanged()) this.projectVersion++;
+        return String(this.projectVersion);
+      },
       getScriptVersion: (f) => {
         const m = this.memory.get(f);
         return m ? String(m.version) : this.diskFile(f).version;
@@ -106,6 +111,20 @@ export class VirtualHost {
       return { resolvedModule: { resolvedFileName: target, extension, isExternalLibraryImport: false } };
     }
     return ts.resolveModuleName(specifier, containingFile, options, this.host as ts.ModuleResolutionHost, this.resolutionCache, redirected);
+  }
+
+  /**
+   * Whether a file read from disk that may change (not lib, typings or node_modules) has a new
+   * modification time. Such a file is forgotten, so it is read again, and the change counted once.
+   */
+  private diskChanged(): boolean {
+    let changed = false;
+    for (const [fileName, file] of this.disk) {
+      if (file.immutable || modificationTime(fileName) === file.version) continue;
+      this.disk.delete(fileName);
+      changed = true;
+    }
+    return changed;
   }
 
   /**

@@ -33,3 +33,26 @@ describe("type checking", () => {
     session.evaluator.setTypeCheck("error");
   });
 });
+
+describe("warming up and re-running", () => {
+  it("warmUp compiles its own cell without running it", async () => {
+    await session.evaluator.warmUp();
+    expect("Warm" in globalThis || "warm" in globalThis).toBe(false);
+    expect(await session.value("class Later { constructor(public n: number) {} }\nnew Later(2).n")).toBe("2");
+  });
+
+  it("lets a cell that comes during the warm-up run between its steps", async () => {
+    const finished: string[] = [];
+    const warming = session.evaluator.warmUp().then(() => finished.push("warm-up"));
+    await session.run("1 + 1").then(() => finished.push("cell"));
+    await warming;
+    expect(finished).toEqual(["cell", "warm-up"]);
+  });
+
+  it("re-running an unchanged cell sees what the cells in between declared", async () => {
+    const failed = await session.run("notYetDeclared + 1");
+    expect(failed.outcome.status === "error" && failed.outcome.evalue).toBe("Cannot find name 'notYetDeclared'. (1:1)");
+    await session.run("const notYetDeclared = 41");
+    expect(await session.value("notYetDeclared + 1")).toBe("42");
+  });
+});

@@ -1,6 +1,6 @@
 // Type checking of cells against earlier cells, tsjit's typings, npm packages and Node.
 
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -209,4 +209,50 @@ describe("tsconfig.json beside the notebook", () => {
     const cells = new CellLanguageService({ cwd: dir, compilerOptions: { strict: true } });
     expect(cells.check("function f(x) { return x; }").map((d) => d.code)).toEqual([7006]);
   }, 120_000);
+});
+
+// Note [reusing a check]: a re-check of the same text may give the kept result, but never one
+// that a commit since then, or a file it imports, has made wrong.
+describe("re-checking a cell", () => {
+  let dir: string;
+  let cells: CellLanguageService;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), "tsjit-recheck-"));
+    writeFileSync(join(dir, "changing.ts"), "export const v: number = 1;\n");
+    cells = new CellLanguageService({ cwd: dir });
+  }, 120_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("gives the same diagnostics after a commit that declares nothing", () => {
+    const first = brief(cells.check("const s: string = 1 + 1;"));
+    expect(first).toEqual(["1:7 2322 Type 'number' is not assignable to type 'string'."]);
+    cells.commit("1 + 1");
+    cells.commit("console.log(2)");
+    expect(brief(cells.check("const s: string = 1 + 1;"))).toEqual(first);
+  });
+
+  it("sees a name that a cell committed since declared", () => {
+    expect(brief(cells.check("later * 2"))).toEqual(["1:1 2304 Cannot find name 'later'."]);
+    cells.commit("const later = 3;");
+    expect(cells.check("later * 2")).toEqual([]);
+    cells.commit("const later = 'text';");
+    expect(brief(cells.check("later * 2"))).toEqual([
+      "1:1 2362 The left-hand side of an arithmetic operation must be of type 'any', 'number', 'bigint' or an enum type.",
+    ]);
+  });
+
+  it("sees a global that a cell committed since declared, though the cell declares no name", () => {
+    expect(brief(cells.check("augmented.x + 1"))).toEqual(["1:1 2304 Cannot find name 'augmented'."]);
+    cells.commit("declare global { var augmented: { x: number } }");
+    expect(cells.check("augmented.x + 1")).toEqual([]);
+  });
+
+  it("reads again a file the cell imports, which may have changed on disk", () => {
+    const cell = 'import { v } from "./changing";\nconst s: string = v;';
+    expect(brief(cells.check(cell))).toEqual(["2:7 2322 Type 'number' is not assignable to type 'string'."]);
+    writeFileSync(join(dir, "changing.ts"), "export const v: string = 'now a string';\n");
+    const later = new Date(Date.now() + 5000);
+    utimesSync(join(dir, "changing.ts"), later, later); // a new mtime even on a coarse clock
+    expect(cells.check(cell)).toEqual([]);
+  });
 });
