@@ -13,13 +13,13 @@
 // // class Net extends nn.Module { forward(x) {...} }
 // // globalThis[Symbol.for("tsjit.registerSource")](Net, { file: "/app/net.ts", text: "class Net ...", line: 1, column: 1 });
 
-// Note [typescript through require] (src/kernel/evaluator/cell_transform.ts).
-import { createRequire } from "node:module";
 import type TS from "typescript";
+import { typescript } from "../util/typescript.js";
 import { declarationText } from "./declaration_source.js";
 import { REGISTER_SOURCE_KEY } from "./source_registry_global.js";
 
-const ts = createRequire(import.meta.url)("typescript") as typeof TS;
+/** src/util/typescript.ts: loaded by require, as the hook needs it at once. */
+const ts = typescript();
 
 export type ModuleFormat = "module" | "commonjs";
 

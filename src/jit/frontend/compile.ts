@@ -9,7 +9,8 @@
  *   → constantPropagation → eliminateDeadIfOutputs → eliminateDeadCode → constantPooling
  *   → canonicalizeOutputs → checkCompiledGraph (verifyGraph: an invalid graph is an internal error)
  */
-import ts from "typescript";
+import type TS from "typescript";
+import { lazyTypescript as ts } from "../../util/typescript.js";
 import { Module } from "../../nn/module.js";
 import { ModuleDict, ModuleList, Sequential } from "../../nn/layers/container.js";
 import { Parameter } from "../../nn/parameter.js";
@@ -80,7 +81,7 @@ function ownerOf(module: object, name: string): Function | null {
 
 class ModuleInfoImpl implements ModuleInfo {
   readonly children = new Map<string, ModuleInfoImpl>();
-  private fields: Map<string, ts.TypeNode> | null = null;
+  private fields: Map<string, TS.TypeNode> | null = null;
   private fieldSrc: SourceText | null = null;
 
   constructor(readonly module: Module, readonly script: ScriptModule, private readonly constants: ReadonlySet<string>) {
@@ -226,11 +227,11 @@ export class Compiler implements CompileHooks {
     return info.script;
   }
 
-  method(info: ModuleInfo, name: string, at: ts.Node): Graph {
+  method(info: ModuleInfo, name: string, at: TS.Node): Graph {
     return this.compileMethod(info as ModuleInfoImpl, name, at);
   }
 
-  returnType(info: ModuleInfo, name: string, at: ts.Node): JitType {
+  returnType(info: ModuleInfo, name: string, at: TS.Node): JitType {
     const { src, decl } = this.methodSource(info as ModuleInfoImpl, name);
     if (!decl) throw scriptError(src, at, `cannot find the source of ${info.script.original_name}.${name}`);
     return decl.type ? resolveType(src, decl.type) : Types.tensor;
@@ -247,7 +248,7 @@ export class Compiler implements CompileHooks {
     return { src, decl: c ? methodDecl(c, name) : functionDecl(src) };
   }
 
-  private compileMethod(info: ModuleInfoImpl, name: string, at: ts.Node | null): Graph {
+  private compileMethod(info: ModuleInfoImpl, name: string, at: TS.Node | null): Graph {
     const existing = info.script.getMethod(name);
     if (existing) return existing.graph;
     const key = `${info.script.qualifiedName}.${name}`;
@@ -264,7 +265,7 @@ export class Compiler implements CompileHooks {
     }
   }
 
-  func(fn: Function, qualifiedName: string | null, at: ts.Node): CompiledFunction {
+  func(fn: Function, qualifiedName: string | null, at: TS.Node): CompiledFunction {
     void at;
     return this.compileFunction(fn, qualifiedName).compiled;
   }
@@ -342,13 +343,13 @@ function describeFunction(src: SourceText, decl: FunctionDecl): string {
   return `'${name}' (${src.file}, line ${locate(src, decl).line})`;
 }
 
-function literalConstant(src: SourceText, e: ts.Expression, type: JitType): ConstantValue {
+function literalConstant(src: SourceText, e: TS.Expression, type: JitType): ConstantValue {
   const inner = type.kind === "Optional" ? type.element : type;
   if (e.kind === ts.SyntaxKind.TrueKeyword || e.kind === ts.SyntaxKind.FalseKeyword) return { type: "bool", value: e.kind === ts.SyntaxKind.TrueKeyword };
   if (e.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(e) && e.text === "undefined")) return { type: "None" };
   if (ts.isStringLiteral(e)) return { type: "str", value: e.text };
   const neg = ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.MinusToken;
-  const num = neg ? (e as ts.PrefixUnaryExpression).operand : e;
+  const num = neg ? (e as TS.PrefixUnaryExpression).operand : e;
   if (ts.isNumericLiteral(num)) {
     const v = (neg ? -1 : 1) * Number(num.text);
     return inner.kind === "float" ? { type: "float", value: v } : { type: "int", value: v };

@@ -4,7 +4,8 @@
  * `aten::lt`, `a && b` is a prim::If (short circuit), `c ? a : b` a prim::If with one output,
  * as the printer's `torch.add(...)` forms show.
  */
-import ts from "typescript";
+import type TS from "typescript";
+import { lazyTypescript as ts } from "../../util/typescript.js";
 import {
   Attr, Types, constantValue, insertConstant, isSubtypeOf, listType, optionalType, printType, tupleType, unifyTypes,
   unshapedType, type Block, type ConstantValue, type Graph, type JitType, type Value,
@@ -18,7 +19,9 @@ import { asSugared, type ModuleInfo, type Sugared } from "./sugared.js";
 import { isinstanceCondition, specialCall } from "./special_calls.js";
 import { andCond, notCond, NO_REFINEMENTS, orCond, type CondValue, type Refinements } from "./refinement.js";
 
-const BINARY_OPS: Readonly<Partial<Record<ts.SyntaxKind, string>>> = {
+/** Operator tokens as aten ops; built on first use, as reading ts.SyntaxKind loads the compiler. */
+let binaryOps: Readonly<Partial<Record<TS.SyntaxKind, string>>> | undefined;
+const BINARY_OPS = (): Readonly<Partial<Record<TS.SyntaxKind, string>>> => (binaryOps ??= {
   [ts.SyntaxKind.PlusToken]: "aten::add",
   [ts.SyntaxKind.MinusToken]: "aten::sub",
   [ts.SyntaxKind.AsteriskToken]: "aten::mul",
@@ -38,7 +41,7 @@ const BINARY_OPS: Readonly<Partial<Record<ts.SyntaxKind, string>>> = {
   [ts.SyntaxKind.CaretToken]: "aten::__xor__",
   [ts.SyntaxKind.LessThanLessThanToken]: "aten::__lshift__",
   [ts.SyntaxKind.GreaterThanGreaterThanToken]: "aten::__rshift__",
-};
+});
 
 /** Methods of lists, dicts and strings spelled the JS way, and the builtin each is. */
 const CONTAINER_METHODS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
@@ -77,7 +80,7 @@ export class ExprEmitter {
     readonly self: { value: Value; info: ModuleInfo } | null,
   ) {}
 
-  fail(node: ts.Node, what: string): never {
+  fail(node: TS.Node, what: string): never {
     throw scriptError(this.src, node, what);
   }
 
@@ -86,11 +89,11 @@ export class ExprEmitter {
   }
 
   /** An expression as a graph value; `hint` is the expected type (array literals, empty containers). */
-  value(e: ts.Expression, hint?: JitType | null): Value {
+  value(e: TS.Expression, hint?: JitType | null): Value {
     return this.asValue(e, this.sugared(e, hint ?? null));
   }
 
-  asValue(node: ts.Node, s: Sugared): Value {
+  asValue(node: TS.Node, s: Sugared): Value {
     switch (s.kind) {
       case "value":
         return s.value;
@@ -103,7 +106,7 @@ export class ExprEmitter {
     }
   }
 
-  sugared(e: ts.Expression, hint: JitType | null = null): Sugared {
+  sugared(e: TS.Expression, hint: JitType | null = null): Sugared {
     if (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isSatisfiesExpression(e) || ts.isTypeAssertionExpression(e)) {
       return this.sugared(e.expression, hint);
     }
@@ -153,7 +156,7 @@ export class ExprEmitter {
 
   // ---- names ----
 
-  private identifier(e: ts.Identifier): Sugared {
+  private identifier(e: TS.Identifier): Sugared {
     const name = e.text;
     if (name === "undefined") return { kind: "none" };
     const s = this.env.sugaredOf(name);
@@ -165,7 +168,7 @@ export class ExprEmitter {
     return this.fail(e, `undefined value ${name}`);
   }
 
-  private property(e: ts.PropertyAccessExpression): Sugared {
+  private property(e: TS.PropertyAccessExpression): Sugared {
     const name = e.name.text;
     const base = ts.isIdentifier(e.expression) && /^__\w*import_\d+__$/.test(e.expression.text)
       ? { kind: "namespace" as const, name: "" } // a bundler's module namespace (`__vite_ssr_import_1__.torch`): look through it
@@ -187,7 +190,7 @@ export class ExprEmitter {
   }
 
   /** @internal */
-  moduleAttribute(e: ts.Node, self: Value, info: ModuleInfo, name: string): Sugared {
+  moduleAttribute(e: TS.Node, self: Value, info: ModuleInfo, name: string): Sugared {
     const c = info.constant(name);
     if (c) return asSugared(this.moduleConstant(c));
     const sub = info.submodule(name);
@@ -225,7 +228,7 @@ export class ExprEmitter {
   }
 
   /** @internal */
-  valueProperty(e: ts.PropertyAccessExpression, v: Value, name: string): Sugared {
+  valueProperty(e: TS.PropertyAccessExpression, v: Value, name: string): Sugared {
     const t = v.type;
     if (t.kind === "Tensor") {
       const prop = TENSOR_PROPERTIES[name];
@@ -242,7 +245,7 @@ export class ExprEmitter {
 
   // ---- calls ----
 
-  builtin(node: ts.Node, op: string, args: CallArgs): Value {
+  builtin(node: TS.Node, op: string, args: CallArgs): Value {
     try {
       const n = emitBuiltinCall(this.g, op, args);
       return callResult(this.g, n) ?? this.constant({ type: "None" });
@@ -252,7 +255,7 @@ export class ExprEmitter {
     }
   }
 
-  callArgs(args: readonly ts.Expression[], self: Value | null, hints: readonly (JitType | null)[] = []): CallArgs {
+  callArgs(args: readonly TS.Expression[], self: Value | null, hints: readonly (JitType | null)[] = []): CallArgs {
     const positional: Value[] = self ? [self] : [];
     const keywords = new Map<string, Value>();
     args.forEach((a, i) => {
@@ -270,7 +273,7 @@ export class ExprEmitter {
     return { positional, keywords };
   }
 
-  private call(e: ts.CallExpression, hint: JitType | null): Sugared {
+  private call(e: TS.CallExpression, hint: JitType | null): Sugared {
     if (e.expression.kind === ts.SyntaxKind.SuperKeyword) this.fail(e, "super() calls are not supported in TorchScript");
     const special = this.specialCall(e);
     if (special) return special;
@@ -293,16 +296,16 @@ export class ExprEmitter {
   }
 
   /** Calls the compiler treats itself (special_calls.ts); null for ordinary calls. */
-  private specialCall(e: ts.CallExpression): Sugared | null {
+  private specialCall(e: TS.CallExpression): Sugared | null {
     return specialCall(this, e);
   }
 
   /** `torch.jit.isinstance(x, "T")` as a condition (special_calls.ts); null for other calls. */
-  specialCondition(e: ts.CallExpression): CondValue | null {
+  specialCondition(e: TS.CallExpression): CondValue | null {
     return isinstanceCondition(this, e);
   }
 
-  callMethod(e: ts.CallExpression, self: Value, info: ModuleInfo, name: string): Value {
+  callMethod(e: TS.CallExpression, self: Value, info: ModuleInfo, name: string): Value {
     const marker = info.marker(name);
     if (marker === "unused") {
       // Note [unused methods]: the call raises where it stands, as PyTorch compiles a call to an
@@ -332,7 +335,7 @@ export class ExprEmitter {
     return n.output();
   }
 
-  private callFunction(e: ts.CallExpression, fn: Function, qualifiedName: string | null): Value {
+  private callFunction(e: TS.CallExpression, fn: Function, qualifiedName: string | null): Value {
     const compiled = this.hooks.func(fn, qualifiedName, e);
     const given = this.bindCall(e, compiled.qualifiedName, compiled.graph.inputs.map((v) => v.type), signatures.get(compiled.graph) ?? null);
     const f = this.g.insert("prim::Constant", [], [{ kind: "Function", name: compiled.qualifiedName }]);
@@ -346,7 +349,7 @@ export class ExprEmitter {
    * then `{name: value}` keywords, then defaults; one number fills a `BroadcastingListN`
    * parameter; each checked against the parameter's type.
    */
-  private bindCall(e: ts.CallExpression, what: string, formals: readonly JitType[], sig: Signature | null): Value[] {
+  private bindCall(e: TS.CallExpression, what: string, formals: readonly JitType[], sig: Signature | null): Value[] {
     const args = this.callArgs(e.arguments, null, formals);
     if (args.positional.length > formals.length) this.fail(e, `${what}() expected at most ${formals.length} argument(s) but received ${args.positional.length}`);
     const slots: (Value | undefined)[] = formals.map((_, i) => args.positional[i]);
@@ -380,7 +383,7 @@ export class ExprEmitter {
 
   // ---- operators ----
 
-  private binary(e: ts.BinaryExpression): Value {
+  private binary(e: TS.BinaryExpression): Value {
     const k = e.operatorToken.kind;
     if (k === ts.SyntaxKind.AmpersandAmpersandToken || k === ts.SyntaxKind.BarBarToken) return this.shortCircuit(e).value;
     if (k === ts.SyntaxKind.InstanceOfKeyword || k === ts.SyntaxKind.InKeyword) {
@@ -390,7 +393,7 @@ export class ExprEmitter {
     if (k === ts.SyntaxKind.QuestionQuestionToken) return this.fail(e.operatorToken, "'??' is not supported in TorchScript: test `x !== null` instead");
     const nullTest = this.nullComparison(e);
     if (nullTest) return nullTest.value;
-    const op = BINARY_OPS[k];
+    const op = BINARY_OPS()[k];
     if (!op) return this.fail(e.operatorToken, `The operator '${e.operatorToken.getText(this.src.sourceFile)}' is not supported in TorchScript`);
     return this.binaryOp(e, op, this.value(e.left), this.value(e.right));
   }
@@ -399,7 +402,7 @@ export class ExprEmitter {
    * `x === null` / `x !== null` (or undefined): aten::__is__ / __isnot__, with a refinement
    * when `x` is an Optional local and a static answer when its type decides (Note [refinement]).
    */
-  private nullComparison(e: ts.BinaryExpression): CondValue | null {
+  private nullComparison(e: TS.BinaryExpression): CondValue | null {
     const k = e.operatorToken.kind;
     const equality = k === ts.SyntaxKind.EqualsEqualsEqualsToken || k === ts.SyntaxKind.EqualsEqualsToken;
     const inequality = k === ts.SyntaxKind.ExclamationEqualsEqualsToken || k === ts.SyntaxKind.ExclamationEqualsToken;
@@ -437,7 +440,7 @@ export class ExprEmitter {
   }
 
   /** `a op b`; a number on the left of a Tensor swaps for commutative ops, as Python's __radd__. */
-  binaryOp(node: ts.Node, op: string, l: Value, r: Value): Value {
+  binaryOp(node: TS.Node, op: string, l: Value, r: Value): Value {
     if (l.type.kind !== "Tensor" && r.type.kind === "Tensor") {
       if (op === "aten::add" || op === "aten::mul" || op === "aten::eq" || op === "aten::ne") [l, r] = [r, l];
       else if (op === "aten::sub") op = "aten::rsub", [l, r] = [r, l];
@@ -449,7 +452,7 @@ export class ExprEmitter {
     return this.builtin(node, op, { positional: [l, r], keywords: new Map() });
   }
 
-  private prefixUnary(e: ts.PrefixUnaryExpression): Value {
+  private prefixUnary(e: TS.PrefixUnaryExpression): Value {
     if (e.operator === ts.SyntaxKind.MinusToken && ts.isNumericLiteral(e.operand)) {
       const text = e.operand.getText(this.src.sourceFile);
       return this.constant(isFloatLiteral(text) ? { type: "float", value: -Number(e.operand.text) } : { type: "int", value: -Number(e.operand.text) });
@@ -461,12 +464,12 @@ export class ExprEmitter {
   }
 
   /** A value in a boolean position: a bool, or `bool(tensor)` (Note [tensor conditions]). */
-  condition(e: ts.Expression): Value {
+  condition(e: TS.Expression): Value {
     return this.condValue(e).value;
   }
 
   /** A condition with its refinements and static answer (refinement.ts). */
-  condValue(e: ts.Expression): CondValue {
+  condValue(e: TS.Expression): CondValue {
     let inner = e;
     while (ts.isParenthesizedExpression(inner)) inner = inner.expression;
     if (ts.isPrefixUnaryExpression(inner) && inner.operator === ts.SyntaxKind.ExclamationToken) {
@@ -494,7 +497,7 @@ export class ExprEmitter {
     return { ...plainCond(v), static: c?.type === "bool" ? c.value : null };
   }
 
-  toBool(node: ts.Node, v: Value): Value {
+  toBool(node: TS.Node, v: Value): Value {
     switch (v.type.kind) {
       case "bool":
         return v;
@@ -510,7 +513,7 @@ export class ExprEmitter {
   }
 
   /** `a && b` / `a || b`: a prim::If evaluating `b` only when needed (TorchScript's emitShortCircuitLogical). */
-  private shortCircuit(e: ts.BinaryExpression): CondValue {
+  private shortCircuit(e: TS.BinaryExpression): CondValue {
     const and = e.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken;
     const first = this.condValue(e.left);
     const n = this.g.insert("prim::If", [first.value], 0);
@@ -537,7 +540,7 @@ export class ExprEmitter {
     }
   }
 
-  private conditional(e: ts.ConditionalExpression, hint: JitType | null): Value {
+  private conditional(e: TS.ConditionalExpression, hint: JitType | null): Value {
     const c = this.condValue(e.condition);
     // Note [static conditions]: only the operand chosen is compiled
     if (c.static !== null) {
@@ -562,7 +565,7 @@ export class ExprEmitter {
    * expected type (annotation, return type, parameter) is a tuple, or nothing is expected and
    * the literal is returned or destructured, or its elements have different types.
    */
-  arrayLiteral(e: ts.ArrayLiteralExpression, hint: JitType | null, preferTuple = false): Value {
+  arrayLiteral(e: TS.ArrayLiteralExpression, hint: JitType | null, preferTuple = false): Value {
     if (e.elements.some(ts.isSpreadElement)) this.fail(e, "Spread elements are not supported in TorchScript");
     if (hint?.kind === "Tuple") {
       const items = e.elements.map((x, i) => this.value(x, hint.elements[i] ?? null));
@@ -583,7 +586,7 @@ export class ExprEmitter {
   }
 
   /** `{a: x, "b": y}` where a `Record<string, T>` / `Map` is expected: prim::DictConstruct. */
-  private dictLiteral(e: ts.ObjectLiteralExpression, type: JitType & { kind: "Dict" }): Value {
+  private dictLiteral(e: TS.ObjectLiteralExpression, type: JitType & { kind: "Dict" }): Value {
     const items: Value[] = [];
     for (const p of e.properties) {
       if (!ts.isPropertyAssignment(p) || !(ts.isIdentifier(p.name) || ts.isStringLiteral(p.name) || ts.isNumericLiteral(p.name))) {
@@ -597,7 +600,7 @@ export class ExprEmitter {
     return this.g.insert("prim::DictConstruct", items, [type]).output();
   }
 
-  private template(e: ts.TemplateExpression): Value {
+  private template(e: TS.TemplateExpression): Value {
     let fmt = e.head.text;
     const args: Value[] = [];
     for (const span of e.templateSpans) {
@@ -608,7 +611,7 @@ export class ExprEmitter {
   }
 
   /** `this.acts["relu"]`, `this.layers[0]` on a module: the child (a GetAttr); else an indexed value. */
-  private elementAccessSugared(e: ts.ElementAccessExpression): Sugared {
+  private elementAccessSugared(e: TS.ElementAccessExpression): Sugared {
     const base = this.sugared(e.expression);
     const key = e.argumentExpression;
     if (base.kind === "module") {
@@ -619,7 +622,7 @@ export class ExprEmitter {
     return asSugared(this.elementAccess(e, this.asValue(e.expression, base)));
   }
 
-  private elementAccess(e: ts.ElementAccessExpression, base: Value): Value {
+  private elementAccess(e: TS.ElementAccessExpression, base: Value): Value {
     const t = base.type;
     if (t.kind === "Tuple") {
       const idx = e.argumentExpression;
@@ -638,14 +641,14 @@ export class ExprEmitter {
   }
 
   /** `x!` on an Optional: prim::unchecked_cast to the element type (printed `unchecked_cast(T, x)`). */
-  unwrapOptional(_node: ts.Node, v: Value): Value {
+  unwrapOptional(_node: TS.Node, v: Value): Value {
     if (v.type.kind !== "Optional") return v;
     return this.g.insert("prim::unchecked_cast", [v], [v.type.element]).output();
   }
 }
 
 /** `torch.jit.<name>(...)` or `jit.<name>(...)`, spelled out (the compiler treats these calls itself). */
-export function isJitCall(e: ts.CallExpression, name: string): boolean {
+export function isJitCall(e: TS.CallExpression, name: string): boolean {
   const c = e.expression;
   if (!ts.isPropertyAccessExpression(c) || c.name.text !== name) return false;
   const o = c.expression;
@@ -653,13 +656,13 @@ export function isJitCall(e: ts.CallExpression, name: string): boolean {
   return ts.isPropertyAccessExpression(o) && o.name.text === "jit" && ts.isIdentifier(o.expression) && o.expression.text === "torch";
 }
 
-function isNullLiteral(x: ts.Expression): boolean {
+function isNullLiteral(x: TS.Expression): boolean {
   return x.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(x) && x.text === "undefined");
 }
 
 const plainCond = (value: Value): CondValue => ({ value, static: null, whenTrue: NO_REFINEMENTS, whenFalse: NO_REFINEMENTS });
 
-function isCallee(e: ts.Expression): boolean {
+function isCallee(e: TS.Expression): boolean {
   return ts.isCallExpression(e.parent) && e.parent.expression === e;
 }
 

@@ -4,7 +4,8 @@
  * `for i in range(n)`), and `return` / `break` / `continue` as placeholder nodes
  * (prim::ReturnStmt, prim::BreakStmt, prim::ContinueStmt) that exits.ts lowers afterwards.
  */
-import ts from "typescript";
+import type TS from "typescript";
+import { lazyTypescript as ts } from "../../util/typescript.js";
 import {
   Attr, Types, isSubtypeOf, listType, optionalType, printType, unifyTypes, type Block, type JitType, type Value,
 } from "../ir/index.js";
@@ -14,20 +15,22 @@ import type { ModuleInfo } from "./sugared.js";
 
 const INT_MAX = 9223372036854775807n;
 
-const COMPOUND: Readonly<Partial<Record<ts.SyntaxKind, string>>> = {
+/** Compound assignment tokens; built on first use, as reading ts.SyntaxKind loads the compiler. */
+let compoundOps: Readonly<Partial<Record<TS.SyntaxKind, string>>> | undefined;
+const COMPOUND = (): Readonly<Partial<Record<TS.SyntaxKind, string>>> => (compoundOps ??= {
   [ts.SyntaxKind.PlusEqualsToken]: "add",
   [ts.SyntaxKind.MinusEqualsToken]: "sub",
   [ts.SyntaxKind.AsteriskEqualsToken]: "mul",
   [ts.SyntaxKind.SlashEqualsToken]: "div",
   [ts.SyntaxKind.PercentEqualsToken]: "remainder",
-};
+});
 
 /** Python exception classes a `throw new XError(msg)` maps to; anything else is Exception. */
 const EXCEPTIONS = new Set(["ValueError", "TypeError", "RuntimeError", "IndexError", "KeyError", "AssertionError", "NotImplementedError"]);
 
 interface LoopContext {
   /** The while condition, re-evaluated by `continue`; null for counting loops. */
-  readonly cond: ts.Expression | null;
+  readonly cond: TS.Expression | null;
   /** A loop over modules, unrolled (Note [unrolled module loops]): break and continue cannot leave it. */
   readonly unrolled?: boolean;
 }
@@ -38,7 +41,7 @@ export class FunctionEmitter extends ExprEmitter {
   mergedReturn: JitType | null = null;
 
   /** Emits a function body into the graph (inputs already added and assigned). */
-  emitBody(body: ts.ConciseBody, declaredReturn: JitType | null): void {
+  emitBody(body: TS.ConciseBody, declaredReturn: JitType | null): void {
     this.declaredReturn = declaredReturn;
     if (ts.isBlock(body)) this.statements(body.statements);
     else this.emitReturn(body, body);
@@ -54,7 +57,7 @@ export class FunctionEmitter extends ExprEmitter {
     this.g.registerOutput(placeholder.output());
   }
 
-  statements(stmts: readonly ts.Statement[]): void {
+  statements(stmts: readonly TS.Statement[]): void {
     for (const s of stmts) {
       this.statement(s);
       // the rest of the block is unreachable
@@ -62,7 +65,7 @@ export class FunctionEmitter extends ExprEmitter {
     }
   }
 
-  private statement(s: ts.Statement): void {
+  private statement(s: TS.Statement): void {
     if (ts.isVariableStatement(s)) return this.variables(s.declarationList);
     if (ts.isExpressionStatement(s)) return this.expressionStatement(s.expression);
     if (ts.isIfStatement(s)) return this.emitIf(s);
@@ -85,7 +88,7 @@ export class FunctionEmitter extends ExprEmitter {
 
   // ---- variables and assignment ----
 
-  private variables(list: ts.VariableDeclarationList): void {
+  private variables(list: TS.VariableDeclarationList): void {
     for (const d of list.declarations) {
       const declared = d.type ? resolveType(this.src, d.type) : null;
       if (ts.isIdentifier(d.name)) {
@@ -112,20 +115,20 @@ export class FunctionEmitter extends ExprEmitter {
     }
   }
 
-  private destructuringSource(e: ts.Expression, hint: JitType | null): Value {
+  private destructuringSource(e: TS.Expression, hint: JitType | null): Value {
     let inner = e;
     while (ts.isParenthesizedExpression(inner)) inner = inner.expression;
     if (ts.isArrayLiteralExpression(inner)) return this.arrayLiteral(inner, hint, true);
     return this.value(e, hint);
   }
 
-  private assignName(node: ts.Node, name: string, v: Value): void {
+  private assignName(node: TS.Node, name: string, v: Value): void {
     const err = this.env.assign(name, v);
     if (err) this.fail(node, err);
   }
 
   /** `[a, b] = tuple` / `const [a, b] = tuple`: prim::TupleUnpack (or ListUnpack), then one store each. */
-  private unpack(node: ts.Node, targets: readonly (ts.Identifier | null)[], v: Value): void {
+  private unpack(node: TS.Node, targets: readonly (TS.Identifier | null)[], v: Value): void {
     const t = v.type;
     let types: JitType[];
     let kind: string;
@@ -146,7 +149,7 @@ export class FunctionEmitter extends ExprEmitter {
   }
 
   /** The type of a plain local (for hints), without emitting anything; null otherwise. */
-  private valueTypeOf(e: ts.Expression): JitType | null {
+  private valueTypeOf(e: TS.Expression): JitType | null {
     return ts.isIdentifier(e) ? this.env.typeOf(e.text) : null;
   }
 
@@ -154,7 +157,7 @@ export class FunctionEmitter extends ExprEmitter {
    * `assert(c, msg)` (node:assert's, which throws in eager code): PyTorch's `assert c, msg`,
    * `if c: pass else: raise AssertionError(msg)` printed as one-argument RaiseException.
    */
-  private emitAssert(e: ts.CallExpression): void {
+  private emitAssert(e: TS.CallExpression): void {
     const [c, msg] = e.arguments;
     if (!c || e.arguments.length > 2) this.fail(e, "assert takes a condition and an optional message: assert(c, \"message\")");
     const cond = this.condition(c);
@@ -175,7 +178,7 @@ export class FunctionEmitter extends ExprEmitter {
    * assignment, `copy_(select(x, 0, i), v)` for an int index (`fill_` for a number) and
    * `index_put_(x, [mask], v)` for a tensor index.
    */
-  private emitTensorSet(e: ts.CallExpression, x: Value): void {
+  private emitTensorSet(e: TS.CallExpression, x: Value): void {
     const [idx, rhs] = e.arguments;
     if (!idx || !rhs || e.arguments.length !== 2) this.fail(e, "x.set(index, value) takes an index and a value");
     const i = this.value(idx);
@@ -198,7 +201,7 @@ export class FunctionEmitter extends ExprEmitter {
     this.builtin(e, "aten::index_put_", { positional: [x, list, value], keywords: none });
   }
 
-  private expressionStatement(e: ts.Expression): void {
+  private expressionStatement(e: TS.Expression): void {
     if (ts.isCallExpression(e) && ts.isIdentifier(e.expression) && e.expression.text === "assert" && !this.env.typeOf("assert")) return this.emitAssert(e);
     if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === "set") {
       const base = this.sugared(e.expression.expression);
@@ -209,7 +212,7 @@ export class FunctionEmitter extends ExprEmitter {
       }
     }
     if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.EqualsToken) return this.assignment(e.left, e.right);
-    if (ts.isBinaryExpression(e) && COMPOUND[e.operatorToken.kind]) return this.compound(e.left, COMPOUND[e.operatorToken.kind]!, () => this.value(e.right), e);
+    if (ts.isBinaryExpression(e) && COMPOUND()[e.operatorToken.kind]) return this.compound(e.left, COMPOUND()[e.operatorToken.kind]!, () => this.value(e.right), e);
     if ((ts.isPostfixUnaryExpression(e) || ts.isPrefixUnaryExpression(e)) &&
       (e.operator === ts.SyntaxKind.PlusPlusToken || e.operator === ts.SyntaxKind.MinusMinusToken)) {
       return this.compound(e.operand, e.operator === ts.SyntaxKind.PlusPlusToken ? "add" : "sub", () => this.constant({ type: "int", value: 1 }), e);
@@ -217,7 +220,7 @@ export class FunctionEmitter extends ExprEmitter {
     this.value(e);
   }
 
-  private assignment(target: ts.Expression, rhs: ts.Expression): void {
+  private assignment(target: TS.Expression, rhs: TS.Expression): void {
     if (ts.isIdentifier(target)) {
       const hint = this.env.typeOf(target.text);
       this.assignName(target, target.text, this.value(rhs, hint));
@@ -252,7 +255,7 @@ export class FunctionEmitter extends ExprEmitter {
   }
 
   /** `x op= e`: in place for tensors (aten::add_), a new value for numbers, as TorchScript's emitAugAssignment. */
-  private compound(target: ts.Expression, op: string, rhs: () => Value, node: ts.Node): void {
+  private compound(target: TS.Expression, op: string, rhs: () => Value, node: TS.Node): void {
     if (ts.isIdentifier(target)) {
       const cur = this.value(target);
       const r = rhs();
@@ -279,7 +282,7 @@ export class FunctionEmitter extends ExprEmitter {
 
   // ---- control flow ----
 
-  private emitIf(s: ts.IfStatement): void {
+  private emitIf(s: TS.IfStatement): void {
     const c = this.condValue(s.expression);
     if (c.static !== null) {
       // Note [static conditions]: only the branch taken is compiled, in the enclosing block
@@ -334,7 +337,7 @@ export class FunctionEmitter extends ExprEmitter {
     this.env.top.vars.set(name, type);
   }
 
-  private emitReturn(node: ts.Node, e: ts.Expression | undefined): void {
+  private emitReturn(node: TS.Node, e: TS.Expression | undefined): void {
     let v: Value;
     if (!e) v = this.constant({ type: "None" });
     else {
@@ -362,7 +365,7 @@ export class FunctionEmitter extends ExprEmitter {
     this.exitBlocks.add(this.env.top.block);
   }
 
-  private emitThrow(s: ts.ThrowStatement): void {
+  private emitThrow(s: TS.ThrowStatement): void {
     const e = s.expression;
     if (!ts.isNewExpression(e) || !ts.isIdentifier(e.expression) || !/Error$/.test(e.expression.text)) {
       this.fail(e, "Only `throw new Error(message)` (or another Error class) is supported in TorchScript");
@@ -374,7 +377,7 @@ export class FunctionEmitter extends ExprEmitter {
     this.exitBlocks.add(this.env.top.block);
   }
 
-  private emitLoopExit(s: ts.BreakStatement | ts.ContinueStatement): void {
+  private emitLoopExit(s: TS.BreakStatement | TS.ContinueStatement): void {
     const loop = this.loops[this.loops.length - 1];
     if (!loop) this.fail(s, `'${ts.isBreakStatement(s) ? "break" : "continue"}' outside a loop`);
     if (s.label) this.fail(s, "Labelled break/continue is not supported in TorchScript");
@@ -394,7 +397,7 @@ export class FunctionEmitter extends ExprEmitter {
    * The loop skeleton (emitLoopCommon): max trip count and start condition as inputs, a body
    * block whose first parameter is the trip count and whose first output is the next condition.
    */
-  private loop(node: ts.Node, maxTrip: Value, cond: ts.Expression | null, bindTargets: (trip: Value) => void, body: ts.Statement): void {
+  private loop(node: TS.Node, maxTrip: Value, cond: TS.Expression | null, bindTargets: (trip: Value) => void, body: TS.Statement): void {
     const start = cond ? this.condition(cond) : this.constant({ type: "bool", value: true });
     const n = this.g.insert("prim::Loop", [maxTrip, start], 0);
     const b = n.addBlock();
@@ -414,13 +417,13 @@ export class FunctionEmitter extends ExprEmitter {
     void node;
   }
 
-  private emitWhile(s: ts.WhileStatement): void {
+  private emitWhile(s: TS.WhileStatement): void {
     const max = this.constant({ type: "int", value: INT_MAX });
     this.loop(s, max, s.expression, () => {}, s.statement);
   }
 
   /** `for (let i = a; i < b; i++)` (or `i += k`): `for i in range(a, b, k)`. */
-  private emitCountingFor(s: ts.ForStatement): void {
+  private emitCountingFor(s: TS.ForStatement): void {
     const bad = () => this.fail(s, "Only counting for loops are supported: `for (let i = start; i < end; i++)` (or `i += step`)");
     const init = s.initializer;
     if (!init || !ts.isVariableDeclarationList(init) || init.declarations.length !== 1) return bad();
@@ -448,9 +451,9 @@ export class FunctionEmitter extends ExprEmitter {
     }, s.statement);
   }
 
-  private stepOf(inc: ts.Expression | undefined, name: string): number | null {
+  private stepOf(inc: TS.Expression | undefined, name: string): number | null {
     if (!inc) return null;
-    const isName = (e: ts.Expression) => ts.isIdentifier(e) && e.text === name;
+    const isName = (e: TS.Expression) => ts.isIdentifier(e) && e.text === name;
     if ((ts.isPostfixUnaryExpression(inc) || ts.isPrefixUnaryExpression(inc)) && inc.operator === ts.SyntaxKind.PlusPlusToken && isName(inc.operand)) return 1;
     if (ts.isBinaryExpression(inc) && inc.operatorToken.kind === ts.SyntaxKind.PlusEqualsToken && isName(inc.left) && ts.isNumericLiteral(inc.right)) return Number(inc.right.text);
     return null;
@@ -462,7 +465,7 @@ export class FunctionEmitter extends ExprEmitter {
    * child with `m` bound to it (in the enclosing block, so assignments carry on as straight-line
    * code: `x0 = (_0).forward(x, )`, `x1 = ...`).
    */
-  private unrolledModuleLoop(s: ts.ForOfStatement, decl: ts.VariableDeclaration, self: Value, info: ModuleInfo): void {
+  private unrolledModuleLoop(s: TS.ForOfStatement, decl: TS.VariableDeclaration, self: Value, info: ModuleInfo): void {
     const order = info.iterationOrder();
     if (!order) this.fail(s.expression, `Only a ModuleList or a Sequential can be iterated over in TorchScript ('${info.script.original_name}' cannot)`);
     if (!ts.isIdentifier(decl.name)) this.fail(decl.name, "The loop variable over modules must be a plain name");
@@ -483,7 +486,7 @@ export class FunctionEmitter extends ExprEmitter {
   }
 
   /** `for (const x of xs)`: over a list (`aten::__getitem__`) or a tensor's first dimension (`aten::select`). */
-  private emitForOf(s: ts.ForOfStatement): void {
+  private emitForOf(s: TS.ForOfStatement): void {
     const init = s.initializer;
     if (!ts.isVariableDeclarationList(init) || init.declarations.length !== 1) this.fail(init, "for...of needs one declared loop variable");
     const decl = init.declarations[0]!;
@@ -507,7 +510,7 @@ export class FunctionEmitter extends ExprEmitter {
   }
 }
 
-function asList(s: ts.Statement): readonly ts.Statement[] {
+function asList(s: TS.Statement): readonly TS.Statement[] {
   return ts.isBlock(s) ? s.statements : [s];
 }
 

@@ -8,7 +8,8 @@
  *       const f = (y) => y + 1;
  *                 ~~~~~~~~~~~~ <--- HERE
  */
-import ts from "typescript";
+import type TS from "typescript";
+import { lazyTypescript as ts } from "../../util/typescript.js";
 import { RuntimeError } from "../../util/errors.js";
 import type { SourceText } from "./source.js";
 
@@ -25,7 +26,7 @@ export class ScriptError extends RuntimeError {
 }
 
 /** The 1-based position of `node` in the user's file, and the caret excerpt under it. */
-export function locate(src: SourceText, node: ts.Node): { line: number; column: number; excerpt: string } {
+export function locate(src: SourceText, node: TS.Node): { line: number; column: number; excerpt: string } {
   const sf = src.sourceFile;
   const start = node.getStart(sf);
   const end = Math.max(node.getEnd(), start + 1);
@@ -41,7 +42,7 @@ export function locate(src: SourceText, node: ts.Node): { line: number; column: 
   return { line: fileLine, column: fileColumn, excerpt };
 }
 
-export function scriptError(src: SourceText, node: ts.Node, what: string): ScriptError {
+export function scriptError(src: SourceText, node: TS.Node, what: string): ScriptError {
   const { line, column, excerpt } = locate(src, node);
   return new ScriptError(what, src.file, line, column, excerpt);
 }

@@ -5,7 +5,8 @@
  * JavaScript: types are gone, so TorchScript's defaults apply (an unannotated parameter is a
  * Tensor, see types.ts). Either way the text is parsed with the TypeScript compiler.
  */
-import ts from "typescript";
+import type TS from "typescript";
+import { lazyTypescript as ts } from "../../util/typescript.js";
 import { sourceOf } from "../source_registry.js";
 
 /** Parsed text and where it starts in the user's file (1-based), for error reports. */
@@ -13,12 +14,12 @@ export interface SourceText {
   readonly file: string;
   readonly line: number;
   readonly column: number;
-  readonly sourceFile: ts.SourceFile;
+  readonly sourceFile: TS.SourceFile;
   /** True when the text carries TypeScript types (registered source), false for toString(). */
   readonly typed: boolean;
 }
 
-export type FunctionDecl = ts.FunctionDeclaration | ts.MethodDeclaration | ts.FunctionExpression | ts.ArrowFunction;
+export type FunctionDecl = TS.FunctionDeclaration | TS.MethodDeclaration | TS.FunctionExpression | TS.ArrowFunction;
 
 const parsed = new WeakMap<Function, SourceText>();
 
@@ -48,12 +49,12 @@ export function sourceFor(target: Function): SourceText {
   return src;
 }
 
-function firstDeclaration(src: SourceText): ts.Node | null {
+function firstDeclaration(src: SourceText): TS.Node | null {
   const st = src.sourceFile.statements[0];
   if (!st) return null;
   if (ts.isFunctionDeclaration(st) || ts.isClassDeclaration(st)) return st;
   if (ts.isExpressionStatement(st)) {
-    let e: ts.Expression = st.expression;
+    let e: TS.Expression = st.expression;
     while (ts.isParenthesizedExpression(e)) e = e.expression;
     if (ts.isFunctionExpression(e) || ts.isArrowFunction(e) || ts.isClassExpression(e)) return e;
   }
@@ -65,9 +66,9 @@ function firstDeclaration(src: SourceText): ts.Node | null {
 }
 
 /** The class declaration in `src` (the first one). */
-export function classDecl(src: SourceText): ts.ClassLikeDeclaration | null {
-  let found: ts.ClassLikeDeclaration | null = null;
-  const visit = (n: ts.Node): void => {
+export function classDecl(src: SourceText): TS.ClassLikeDeclaration | null {
+  let found: TS.ClassLikeDeclaration | null = null;
+  const visit = (n: TS.Node): void => {
     if (found) return;
     if (ts.isClassDeclaration(n) || ts.isClassExpression(n)) found = n;
     else ts.forEachChild(n, visit);
@@ -88,7 +89,7 @@ export function functionDecl(src: SourceText): FunctionDecl | null {
   return null;
 }
 
-export function memberName(m: ts.ClassElement): string | null {
+export function memberName(m: TS.ClassElement): string | null {
   const n = m.name;
   if (!n) return null;
   if (ts.isIdentifier(n) || ts.isPrivateIdentifier(n) || ts.isStringLiteral(n) || ts.isNumericLiteral(n)) return n.text;
@@ -96,14 +97,14 @@ export function memberName(m: ts.ClassElement): string | null {
 }
 
 /** The method `name` of a class declaration, or null. */
-export function methodDecl(cls: ts.ClassLikeDeclaration, name: string): ts.MethodDeclaration | null {
+export function methodDecl(cls: TS.ClassLikeDeclaration, name: string): TS.MethodDeclaration | null {
   for (const m of cls.members) if (ts.isMethodDeclaration(m) && memberName(m) === name && m.body) return m;
   return null;
 }
 
 /** Declared types of class fields (`k: int = 3`, `declare w: Tensor`), and constructor parameter properties. */
-export function fieldTypes(cls: ts.ClassLikeDeclaration): Map<string, ts.TypeNode> {
-  const out = new Map<string, ts.TypeNode>();
+export function fieldTypes(cls: TS.ClassLikeDeclaration): Map<string, TS.TypeNode> {
+  const out = new Map<string, TS.TypeNode>();
   for (const m of cls.members) {
     if (ts.isPropertyDeclaration(m) && m.type) {
       const name = memberName(m);

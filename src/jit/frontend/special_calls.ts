@@ -5,7 +5,8 @@
  * (`x.index(mask)`), children of module containers (`this.acts.get("relu")`) and
  * `torch.jit.isinstance` (Note [refinement] in refinement.ts).
  */
-import ts from "typescript";
+import type TS from "typescript";
+import { lazyTypescript as ts } from "../../util/typescript.js";
 import { Attr, Types, isSubtypeOf, listType, optionalType, parseType, type JitType, type Value } from "../ir/index.js";
 import { CONVERSIONS, isJitCall, typeLabel, describe, type ExprEmitter } from "./emit_expr.js";
 import { NO_REFINEMENTS, type CondValue, type Refinements } from "./refinement.js";
@@ -17,7 +18,7 @@ import { asSugared, type Sugared } from "./sugared.js";
  * (Python's `a // b`), and `m.get(key)` / `m.at(i)` on a ModuleDict, ModuleList or
  * Sequential with a literal key (PyTorch's `self.acts["relu"]`, a GetAttr). Null otherwise.
  */
-export function specialCall(em: ExprEmitter, e: ts.CallExpression): Sugared | null {
+export function specialCall(em: ExprEmitter, e: TS.CallExpression): Sugared | null {
   const callee = e.expression;
   if (isJitCall(e, "isinstance")) return asSugared(isinstanceCondition(em, e)!.value);
   if (ts.isIdentifier(callee) && CONVERSIONS[callee.text] && !em.env.typeOf(callee.text) && e.arguments.length === 1) {
@@ -45,7 +46,7 @@ export function specialCall(em: ExprEmitter, e: ts.CallExpression): Sugared | nu
   if (name === "map" && e.arguments.length === 1 && (ts.isArrowFunction(e.arguments[0]!) || ts.isFunctionExpression(e.arguments[0]!))) {
     const base = em.sugared(callee.expression);
     if (base.kind === "value" && (base.value.type.kind === "List" || base.value.type.kind === "Tensor")) {
-      return asSugared(comprehension(em, e.arguments[0] as ts.ArrowFunction | ts.FunctionExpression, base.value));
+      return asSugared(comprehension(em, e.arguments[0] as TS.ArrowFunction | TS.FunctionExpression, base.value));
     }
     return callOn(em, e, base, callee);
   }
@@ -72,7 +73,7 @@ export function specialCall(em: ExprEmitter, e: ts.CallExpression): Sugared | nu
  * `aten::index(x, [mask])` with the items as a `List[Optional[Tensor]]`. Other items (ints,
  * slices, "...") are not compiled yet.
  */
-function tensorIndex(em: ExprEmitter, e: ts.CallExpression, x: Value): Value {
+function tensorIndex(em: ExprEmitter, e: TS.CallExpression, x: Value): Value {
   const items = e.arguments.map((a) => {
     const v = em.value(a);
     if (v.type.kind !== "Tensor" && v.type.kind !== "NoneType" && !(v.type.kind === "Optional" && v.type.element.kind === "Tensor")) {
@@ -89,10 +90,10 @@ function tensorIndex(em: ExprEmitter, e: ts.CallExpression, x: Value): Value {
  * loop appends to (the element type is the first value's); the function is inlined, so it
  * is no closure. Over a tensor it maps its first dimension.
  */
-function comprehension(em: ExprEmitter, fn: ts.ArrowFunction | ts.FunctionExpression, xs: Value): Value {
+function comprehension(em: ExprEmitter, fn: TS.ArrowFunction | TS.FunctionExpression, xs: Value): Value {
   const [param, more] = fn.parameters;
   if (!param || more || !ts.isIdentifier(param.name)) em.fail(fn, "A comprehension `xs.map((x) => ...)` takes one named parameter");
-  let body: ts.Expression | null = null;
+  let body: TS.Expression | null = null;
   if (!ts.isBlock(fn.body)) body = fn.body;
   else if (fn.body.statements.length === 1 && ts.isReturnStatement(fn.body.statements[0]!)) body = fn.body.statements[0].expression ?? null;
   if (!body) return em.fail(fn, "A comprehension `xs.map((x) => ...)` must compute one expression");
@@ -119,7 +120,7 @@ function comprehension(em: ExprEmitter, fn: ts.ArrowFunction | ts.FunctionExpres
 }
 
 /** A method call on an already emitted receiver (specialCall looked at it and passed). */
-function callOn(em: ExprEmitter, e: ts.CallExpression, base: Sugared, callee: ts.PropertyAccessExpression): Sugared {
+function callOn(em: ExprEmitter, e: TS.CallExpression, base: Sugared, callee: TS.PropertyAccessExpression): Sugared {
   if (base.kind !== "value") return em.fail(callee, `${describe(base)} has no attribute '${callee.name.text}' in TorchScript`);
   const m = em.valueProperty(callee, base.value, callee.name.text);
   if (m.kind !== "builtin") return em.fail(e, `${describe(m)} is not callable`);
@@ -131,7 +132,7 @@ function callOn(em: ExprEmitter, e: ts.CallExpression, base: Sugared, callee: ts
  * x's type decides (a subtype of T: true; neither Optional, Union nor Any: false), else
  * prim::isinstance, refining a local `x` to T in the then-branch. Null for other calls.
  */
-export function isinstanceCondition(em: ExprEmitter, e: ts.CallExpression): CondValue | null {
+export function isinstanceCondition(em: ExprEmitter, e: TS.CallExpression): CondValue | null {
   if (!isJitCall(e, "isinstance")) return null;
   const [subject, spec] = e.arguments;
   if (!subject || !spec || e.arguments.length !== 2) return em.fail(e, "torch.jit.isinstance takes a value and a type: torch.jit.isinstance(x, \"List[int]\")");

@@ -11,7 +11,8 @@
  * An unannotated parameter is a Tensor, as in TorchScript. `number` is float because that is
  * what a JS number holds; write `int` (an exported alias of number) for TorchScript's int.
  */
-import ts from "typescript";
+import type TS from "typescript";
+import { lazyTypescript as ts } from "../../util/typescript.js";
 import {
   Types, dictType, listType, optionalType, tupleType, unionType, type JitType,
 } from "../ir/index.js";
@@ -32,18 +33,18 @@ const NAMED: Readonly<Record<string, JitType>> = {
   Any: Types.any,
 };
 
-function typeName(n: ts.EntityName): string {
+function typeName(n: TS.EntityName): string {
   return ts.isIdentifier(n) ? n.text : n.right.text; // torch.Tensor -> Tensor
 }
 
-function args(src: SourceText, node: ts.TypeReferenceNode, count: number): JitType[] {
+function args(src: SourceText, node: TS.TypeReferenceNode, count: number): JitType[] {
   const a = node.typeArguments ?? [];
   if (a.length !== count) throw scriptError(src, node, `${typeName(node.typeName)} takes ${count} type argument${count > 1 ? "s" : ""}`);
   return a.map((t) => resolveType(src, t));
 }
 
 /** The TorchScript type of a TypeScript annotation; a ScriptError names what is not supported. */
-export function resolveType(src: SourceText, node: ts.TypeNode): JitType {
+export function resolveType(src: SourceText, node: TS.TypeNode): JitType {
   switch (node.kind) {
     case ts.SyntaxKind.NumberKeyword:
       return Types.float;
@@ -65,7 +66,7 @@ export function resolveType(src: SourceText, node: ts.TypeNode): JitType {
   }
   if (ts.isTypeOperatorNode(node) && node.operator === ts.SyntaxKind.ReadonlyKeyword) return resolveType(src, node.type);
   if (ts.isUnionTypeNode(node)) {
-    const nullish = (t: ts.TypeNode) =>
+    const nullish = (t: TS.TypeNode) =>
       t.kind === ts.SyntaxKind.UndefinedKeyword || (ts.isLiteralTypeNode(t) && t.literal.kind === ts.SyntaxKind.NullKeyword);
     const rest = node.types.filter((t) => !nullish(t)).map((t) => resolveType(src, t));
     const inner = rest.length === 1 ? rest[0]! : unionType(rest);
@@ -99,7 +100,7 @@ export function resolveType(src: SourceText, node: ts.TypeNode): JitType {
 }
 
 /** N for a `BroadcastingListN<T>` annotation (or `BroadcastingListN<T> | null`), else null. */
-export function broadcastLength(node: ts.TypeNode): number | null {
+export function broadcastLength(node: TS.TypeNode): number | null {
   if (ts.isUnionTypeNode(node)) {
     for (const t of node.types) {
       const n = broadcastLength(t);
@@ -113,6 +114,6 @@ export function broadcastLength(node: ts.TypeNode): number | null {
 }
 
 /** The declared type of a parameter or variable; unannotated parameters are Tensors. */
-export function annotatedType(src: SourceText, type: ts.TypeNode | undefined, fallback: JitType | null): JitType | null {
+export function annotatedType(src: SourceText, type: TS.TypeNode | undefined, fallback: JitType | null): JitType | null {
   return type ? resolveType(src, type) : fallback;
 }
