@@ -7,11 +7,12 @@
 import type TS from "typescript";
 import { lazyTypescript as ts } from "../../util/typescript.js";
 import {
-  Attr, Types, constantValue, insertConstant, isSubtypeOf, listType, optionalType, printType, tupleType, unifyTypes,
+  Attr, Types, constantValue, dictType, insertConstant, isSubtypeOf, listType, optionalType, printType, tupleType, unifyTypes,
   unshapedType, type Block, type ConstantValue, type Graph, type JitType, type Value,
 } from "../ir/index.js";
 import { callResult, emitBuiltinCall, listFromTuple, SchemaMatchError, tupleAsList, type CallArgs } from "./call_schema.js";
 import type { Environment } from "./environment.js";
+import { resolveType } from "./types.js";
 import { scriptError, ScriptError } from "./errors.js";
 import { resolveNamespaceMember, resolveGlobal, signatures, type CompileHooks, type Signature } from "./resolve.js";
 import type { SourceText } from "./source.js";
@@ -143,10 +144,14 @@ export class ExprEmitter {
       return this.fail(e, "Arbitrary JavaScript objects are not supported in TorchScript (an object literal is a dict where a Record/Map type is declared, and else only the keyword arguments of a call)");
     }
     if (ts.isNewExpression(e)) {
-      if (ts.isIdentifier(e.expression) && e.expression.text === "Map" && !e.arguments?.length && hint?.kind === "Dict") {
-        return asSugared(this.g.insert("prim::DictConstruct", [], [hint]).output());
+      if (ts.isIdentifier(e.expression) && e.expression.text === "Map" && !e.arguments?.length) {
+        // `new Map<K, V>()` states its type; a bare `new Map()` takes the declared one
+        const [k, v] = e.typeArguments ?? [];
+        const stated = k && v ? dictType(resolveType(this.src, k), resolveType(this.src, v)) : null;
+        const type = stated ?? (hint?.kind === "Dict" ? hint : null);
+        if (type !== null) return asSugared(this.g.insert("prim::DictConstruct", [], [type]).output());
       }
-      return this.fail(e, "Constructing JavaScript objects with 'new' is not supported in TorchScript (only `new Map()` where a Map type is declared)");
+      return this.fail(e, "Constructing JavaScript objects with 'new' is not supported in TorchScript (only `new Map<K, V>()`, or `new Map()` where a Map type is declared)");
     }
     if (ts.isYieldExpression(e)) return this.fail(e, "Generators are not supported in TorchScript");
     if (ts.isAwaitExpression(e)) return this.fail(e, "'await' is not supported in TorchScript: use torch.jit.fork and torch.jit.wait");

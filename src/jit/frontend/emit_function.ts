@@ -206,8 +206,11 @@ export class FunctionEmitter extends ExprEmitter {
     if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === "set") {
       const base = this.sugared(e.expression.expression);
       if (base.kind === "value" && base.value.type.kind === "Tensor") return this.emitTensorSet(e, base.value);
-      if (base.kind === "value" && base.value.type.kind === "Dict") {
-        this.builtin(e, "aten::_set_item", this.callArgs(e.arguments, base.value));
+      if (base.kind === "value" && base.value.type.kind === "Dict" && e.arguments.length === 2) {
+        // `m.set(k, v)` is Python's `m[k] = v`, which evaluates the value first (as assignment below)
+        const v = this.value(e.arguments[1]!, base.value.type.value);
+        const k = this.value(e.arguments[0]!, base.value.type.key);
+        this.builtin(e, "aten::_set_item", { positional: [base.value, k, v], keywords: new Map() });
         return;
       }
     }

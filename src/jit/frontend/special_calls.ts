@@ -50,6 +50,11 @@ export function specialCall(em: ExprEmitter, e: TS.CallExpression): Sugared | nu
     }
     return callOn(em, e, base, callee);
   }
+  if (name === "toSorted") {
+    const base = em.sugared(callee.expression);
+    if (base.kind === "value" && base.value.type.kind === "List") return asSugared(sortedCopy(em, e, base.value));
+    return callOn(em, e, base, callee);
+  }
   if (name === "index" && e.arguments.length > 0) {
     const base = em.sugared(callee.expression);
     if (base.kind === "value" && base.value.type.kind === "Tensor") return asSugared(tensorIndex(em, e, base.value));
@@ -155,4 +160,28 @@ export function isinstanceCondition(em: ExprEmitter, e: TS.CallExpression): Cond
   while (ts.isParenthesizedExpression(inner)) inner = inner.expression;
   const refine: Refinements = ts.isIdentifier(inner) && em.env.typeOf(inner.text) ? new Map([[inner.text, type]]) : NO_REFINEMENTS;
   return { value: n.output(), static: null, whenTrue: refine, whenFalse: NO_REFINEMENTS };
+}
+
+/**
+ * `xs.toSorted((a, b) => a - b)`: Python's `sorted(xs)`, a new list in ascending order. JS sorts
+ * numbers as strings without a comparator, so for numbers the ascending comparator is required
+ * (anything else would sort differently from the eager code); strings sort the same either way.
+ */
+function sortedCopy(em: ExprEmitter, e: TS.CallExpression, xs: Value): Value {
+  const element = xs.type.kind === "List" ? xs.type.element.kind : "";
+  const [cmp] = e.arguments;
+  if (e.arguments.length > 1 || (cmp === undefined ? element !== "str" : !isAscending(cmp))) {
+    em.fail(e, "xs.toSorted(...) compiles to sorted(xs): pass the ascending comparator `(a, b) => a - b` (or nothing, for a list of strings)");
+  }
+  return em.builtin(e, "aten::sorted", { positional: [xs], keywords: new Map() });
+}
+
+/** `(a, b) => a - b`, the comparator of ascending numeric order. */
+function isAscending(f: TS.Expression): boolean {
+  if (!ts.isArrowFunction(f) || f.parameters.length !== 2) return false;
+  const [a, b] = f.parameters.map((p) => (ts.isIdentifier(p.name) ? p.name.text : null));
+  let body: TS.Node = f.body;
+  while (ts.isParenthesizedExpression(body)) body = body.expression;
+  return a !== null && b !== null && ts.isBinaryExpression(body) && body.operatorToken.kind === ts.SyntaxKind.MinusToken &&
+    ts.isIdentifier(body.left) && body.left.text === a && ts.isIdentifier(body.right) && body.right.text === b;
 }

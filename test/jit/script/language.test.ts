@@ -156,8 +156,12 @@ describe("each construct outside the subset names itself, with file:line:col and
         '  File "<cell 21>", line 3, column 19\n        const both = [this, x];\n                      ~~~~ <--- HERE'],
     ["new of a class",
       `function f(x: Tensor): Tensor {\n  const s = new Set();\n  return x;\n}`,
-      "Constructing JavaScript objects with 'new' is not supported in TorchScript (only `new Map()` where a Map type is declared):\n" +
+      "Constructing JavaScript objects with 'new' is not supported in TorchScript (only `new Map<K, V>()`, or `new Map()` where a Map type is declared):\n" +
         '  File "<cell 21>", line 2, column 13\n      const s = new Set();\n                ~~~~~~~~~ <--- HERE'],
+    ["toSorted without the ascending comparator",
+      `function f(xs: int[]): int[] {\n  return xs.toSorted();\n}`,
+      "xs.toSorted(...) compiles to sorted(xs): pass the ascending comparator `(a, b) => a - b` (or nothing, for a list of strings):\n" +
+        '  File "<cell 21>", line 2, column 10\n      return xs.toSorted();\n             ~~~~~~~~~~~~~ <--- HERE'],
     ["instanceof",
       `function f(x: Tensor): boolean {\n  return x instanceof Object;\n}`,
       "'instanceof' is not supported in TorchScript: use torch.jit.isinstance(x, T) with a TorchScript type:\n" +

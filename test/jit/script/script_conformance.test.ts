@@ -54,6 +54,7 @@ const decode = (v: Encoded): unknown => {
   if (v.type === "tensor") return torch.tensor(v.data!, { dtype: v.dtype as "float32" }).reshape(v.shape!);
   if (v.type === "none") return null;
   if (v.type === "tuple" || v.type === "list") return v.items!.map(decode);
+  if (v.type === "dict") return new Map((v.items as unknown as [Encoded, Encoded][]).map(([k, x]) => [decode(k), decode(x)]));
   return v.value;
 };
 const json = <T>(name: string, file: string): T => JSON.parse(readFileSync(new URL(`${name}/${file}`, CASES), "utf8")) as T;
@@ -70,6 +71,8 @@ print(json.dumps({k: {"type": "tensor", "dtype": str(t.dtype)[6:], "shape": list
 function same(a: unknown, b: unknown): boolean {
   if (a instanceof torch.Tensor && b instanceof torch.Tensor) return torch.allclose(a, b, { rtol: 1e-4, atol: 1e-5 });
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => same(x, b[i]));
+  // dicts in insertion order, as Python's and TorchScript's
+  if (a instanceof Map && b instanceof Map) return same([...a.keys()], [...b.keys()]) && same([...a.values()], [...b.values()]);
   return a === b;
 }
 
@@ -240,6 +243,23 @@ class BufferState extends nn.Module {
   }
 }
 `, { file: "<cell 5>" });
+
+  const { Containers } = defineCell(`
+class Containers extends nn.Module {
+  forward(xs: Tensor[], d: Map<string, Tensor>, t: [Tensor, int], li: int[]): [Map<string, Tensor>, Tensor[], int[], [int, int]] {
+    const out = new Map<string, Tensor>();
+    for (const [k, v] of d) {
+      out.set(k + "_x2", v.mul(2));
+    }
+    out.set("sum", torch.stack(xs).sum(0).add(t[0].mul(t[1])));
+    const ys: Tensor[] = xs.map((x) => x.add(1));
+    ys.push(torch.zeros([1]));
+    const li2 = li.toSorted((a, b) => a - b);
+    li2.push(li.length);
+    return [out, ys, li2, [d.size, li[0]]];
+  }
+}`, { file: "<containers cell>" });
+  it("types_containers_scripted", () => void checkCase("types_containers_scripted", new Containers()));
 
   const { ScalarsOptional, Int64Bool } = defineCell(`
 class ScalarsOptional extends nn.Module {
