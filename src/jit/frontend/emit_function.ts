@@ -454,6 +454,34 @@ export class FunctionEmitter extends ExprEmitter {
     }, s.statement);
   }
 
+  /** `range(...)` where `range` is tsjit's (no local of that name): a counting loop. */
+  private isRangeCall(e: TS.Expression): e is TS.CallExpression {
+    return ts.isCallExpression(e) && ts.isIdentifier(e.expression) && e.expression.text === "range" && !this.env.typeOf("range");
+  }
+
+  /** `for (const i of range(a, b, k))`: `for i in range(a, b, k)`, as the counting for loop. */
+  private rangeLoop(s: TS.ForOfStatement, decl: TS.VariableDeclaration, call: TS.CallExpression): void {
+    if (!ts.isIdentifier(decl.name)) this.fail(decl.name, "for...of over range(...) needs one loop variable");
+    const name = decl.name;
+    const args = call.arguments;
+    if (args.length < 1 || args.length > 3) this.fail(call, `range expected 1 to 3 arguments, got ${args.length}`);
+    const ints = args.map((a) => {
+      const v = this.value(a, Types.int);
+      if (v.type.kind !== "int") this.fail(a, `range() takes ints; found ${typeLabel(v.type)}`);
+      return v;
+    });
+    if (ints.length === 1) {
+      this.loop(s, ints[0]!, null, (trip) => this.assignName(name, name.text, trip), s.statement);
+      return;
+    }
+    const [startVal, endVal, stepVal = this.constant({ type: "int", value: 1 })] = ints as [Value, Value, Value?];
+    const len = this.builtin(s, "aten::__range_length", { positional: [startVal, endVal, stepVal], keywords: new Map() });
+    this.loop(s, len, null, (trip) => {
+      const i = this.builtin(s, "aten::__derive_index", { positional: [trip, startVal, stepVal], keywords: new Map() });
+      this.assignName(name, name.text, i);
+    }, s.statement);
+  }
+
   private stepOf(inc: TS.Expression | undefined, name: string): number | null {
     if (!inc) return null;
     const isName = (e: TS.Expression) => ts.isIdentifier(e) && e.text === name;
@@ -493,6 +521,7 @@ export class FunctionEmitter extends ExprEmitter {
     const init = s.initializer;
     if (!ts.isVariableDeclarationList(init) || init.declarations.length !== 1) this.fail(init, "for...of needs one declared loop variable");
     const decl = init.declarations[0]!;
+    if (this.isRangeCall(s.expression)) return this.rangeLoop(s, decl, s.expression);
     const sugared = this.sugared(s.expression);
     if (sugared.kind === "module") return this.unrolledModuleLoop(s, decl, sugared.value, sugared.info);
     let iter = this.asValue(s.expression, sugared);

@@ -11,7 +11,7 @@ const torch = tsjit.torch;
 
 /** The library's globals: the same objects `import { torch } from "tsjit"` gives. */
 export function libraryGlobals(): Record<string, unknown> {
-  return { torch, nn: torch.nn, F: torch.nn.functional, Tensor: torch.Tensor };
+  return { torch, nn: torch.nn, F: torch.nn.functional, Tensor: torch.Tensor, range: tsjit.range };
 }
 
 /**

@@ -29,6 +29,8 @@ ${display.import}declare global {
   export import nn = __tsjit.torch.nn;
   export import F = __tsjit.torch.nn.functional;
   export import Tensor = __tsjit.Tensor;
+  /** Python's range: \`for (const i of range(n))\` (compiled by torch.jit.script to \`for i in range(n)\`). */
+  const range: typeof __tsjit.range;
   /** A Python \`int\` in TorchScript signatures: a JavaScript number. */
   type int = number;
   /** A Python \`float\` in TorchScript signatures: a JavaScript number. */

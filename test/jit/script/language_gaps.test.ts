@@ -4,7 +4,7 @@
  * PyTorch is installed, and against the eager TypeScript's results.
  */
 import { describe, expect, it } from "vitest";
-import { torch } from "../../../src/index.js";
+import { range, torch } from "../../../src/index.js";
 import { script } from "../../../src/jit/script.js";
 import { printMethod } from "../../../src/jit/printer/index.js";
 import { argumentSpecs } from "../../../src/jit/frontend/signature.js";
@@ -79,7 +79,17 @@ function findIndex(xs: int[], t: int): int {
   }
   return -1;
 }
-`, { file: "<cell 11>", scope: { assert } });
+function ranges(n: int): int {
+  let total = 0;
+  for (const i of range(n)) {
+    total += i;
+  }
+  for (const j of range(2, n, 3)) {
+    total += j * 10;
+  }
+  return total;
+}
+`, { file: "<cell 11>", scope: { assert, range } });
 
 /** The Python twin of each function above. */
 const PYTHON: Record<string, string> = {
@@ -92,6 +102,7 @@ const PYTHON: Record<string, string> = {
   comprehension: "def comprehension(xs: List[Tensor]) -> List[Tensor]:\n    ys = [x + 1 for x in xs]\n    ys.append(torch.zeros([1]))\n    return ys\n",
   lists: "def lists(xs: List[int]) -> int:\n    ys: List[int] = []\n    for x in xs:\n        ys.append(x * 2)\n    return ys[0] + len(ys)\n",
   findIndex: "def findIndex(xs: List[int], t: int) -> int:\n    for i in range(len(xs)):\n        if xs[i] == t:\n            return i\n    return -1\n",
+  ranges: "def ranges(n: int) -> int:\n    total = 0\n    for i in range(n):\n        total += i\n    for j in range(2, n, 3):\n        total += j * 10\n    return total\n",
 };
 
 const pytorchCode: Record<string, string> = hasTorch
@@ -131,6 +142,11 @@ describe("language constructs compute what the eager TypeScript computes", () =>
 
   it("an if whose branch might return, followed by more code", () => {
     for (const n of [-1, 2, 9]) expect((run("mightExit", torch.ones(2), n) as Tensor).tolist()).toEqual((cell.mightExit(torch.ones(2), n) as Tensor).tolist());
+  });
+
+  it("for...of over range(...) is Python's range loop, eagerly and scripted", () => {
+    expect(run("ranges", 9)).toBe(cell.ranges(9));
+    expect(run("ranges", 0)).toBe(0);
   });
 
   it("return inside a loop (a while loop carrying hasExited, printed as PyTorch prints it)", () => {
