@@ -67,8 +67,8 @@ function sweep(block: Block): boolean {
     if (n.kind === "prim::If") changed = removeDeadIfOutputs(n) || changed;
     if (n.kind === "prim::Loop") changed = removeDeadLoopCarried(n) || changed;
     for (const b of n.blocks) changed = sweep(b) || changed;
-    if (hasSideEffects(n)) continue;
-    if (n.outputs.every((o) => !o.hasUses())) {
+    // the cheap test first: side effects need an overload lookup, and most nodes are used
+    if (n.outputs.every((o) => !o.hasUses()) && !hasSideEffects(n)) {
       n.destroy();
       changed = true;
     }

@@ -144,7 +144,8 @@ export function declareClass(ctx: DeclarationContext, qualifiedName: string, def
       constants.push({ name: target.name, type: ctx.resolveType(s.annotation), value: literalValue(s.value, (at, what) => ctx.fail(at, what)) });
     } else declared.push({ name: target.name, type: ctx.resolveType(s.annotation) });
   }
-  const attributes = declared.map((d) => ({ ...d, isParameter: parameters.includes(d.name), isBuffer: buffers.includes(d.name) }));
+  // fields spelled out: an object spread here was a measurable share of loading (V8's clone path)
+  const attributes = declared.map((d) => ({ name: d.name, type: d.type, isParameter: parameters.includes(d.name), isBuffer: buffers.includes(d.name) }));
   const type = kind === "namedtuple" ? namedTupleType(declared) : classType;
   return {
     kind, qualifiedName, file: ctx.file, type, attributes, constants, methods,

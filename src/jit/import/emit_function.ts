@@ -320,7 +320,9 @@ class FunctionEmitter extends ExprEmitter {
 const RAISE_STAND_IN = "prim::ImportedRaiseException";
 
 function withRaisesAsPlainNodes(g: Graph, fn: () => void): void {
-  const swap = (from: string, to: string) => {
+  /** Replaces every `from` node by a `to` node; returns how many. */
+  const swap = (from: string, to: string): number => {
+    let swapped = 0;
     const visit = (b: Block) => {
       for (const n of [...b.nodes()]) {
         for (const inner of n.blocks) visit(inner);
@@ -328,11 +330,14 @@ function withRaisesAsPlainNodes(g: Graph, fn: () => void): void {
         const m = g.create(to, n.inputs, 0);
         m.insertBefore(n);
         n.destroy();
+        swapped++;
       }
     };
     visit(g.block);
+    return swapped;
   };
-  swap("prim::RaiseException", RAISE_STAND_IN);
+  // most methods raise nothing: then there is nothing to swap back (one walk instead of two)
+  if (swap("prim::RaiseException", RAISE_STAND_IN) === 0) return fn();
   try {
     fn();
   } finally {

@@ -24,12 +24,31 @@ export interface Token extends Position {
   readonly text: string;
 }
 
-/** Longest first: the lexer tries each in order. */
+/** Longest first: the lexer takes the first that matches. */
 const OPERATORS = [
   "**=", "//=", ">>=", "<<=", "->", "**", "//", "<<", ">>", "<=", ">=", "==", "!=", "+=", "-=", "*=", "/=", "%=",
   "&=", "|=", "^=", "+", "-", "*", "/", "%", "&", "|", "^", "~", "<", ">", "(", ")", "[", "]", "{", "}", ",", ":",
   ".", ";", "=", "@",
 ];
+
+/** OPERATORS by their first character (each list still longest first), so a token tries one or a few. */
+const OPERATORS_BY_FIRST: ReadonlyMap<string, readonly string[]> = (() => {
+  const m = new Map<string, string[]>();
+  for (const op of OPERATORS) {
+    const list = m.get(op[0]!) ?? [];
+    list.push(op);
+    m.set(op[0]!, list);
+  }
+  return m;
+})();
+
+/** Names are capped at 256 characters per token (a longer run of name characters is split). */
+const MAX_NAME = 256;
+
+// Character classes by code (the lexer runs per character, so no regex or string slice here).
+const isNameStart = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+const isNameChar = (c: number): boolean => isNameStart(c) || isDigit(c);
 
 const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
   "\\": "\\", "'": "'", '"': '"', a: "\x07", b: "\b", f: "\f", n: "\n", r: "\r", t: "\t", v: "\v", "\n": "",
@@ -37,22 +56,23 @@ const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
 
 /** Where an error is reported: the file and its text, for the caret excerpt. */
 export class SourceFile {
-  readonly lines: readonly string[];
-  constructor(readonly name: string, readonly text: string) {
-    this.lines = text.split(/\r?\n/);
+  private splitLines: readonly string[] | null = null;
+  /** Offsets in `text` where line 1, 2, … start: every statement asks for its line's offset. */
+  private lineStarts: readonly number[] | null = null;
+
+  constructor(readonly name: string, readonly text: string) {}
+
+  /** The lines, for error excerpts (split on first use: most files never fail). */
+  get lines(): readonly string[] {
+    return (this.splitLines ??= this.text.split(/\r?\n/));
   }
 
   /** The offset of a position in `text` (lines end in "\n" or "\r\n"). */
   offsetOf(at: Position): number {
-    let offset = 0;
-    let line = 1;
-    while (line < at.line) {
-      const nl = this.text.indexOf("\n", offset);
-      if (nl < 0) break;
-      offset = nl + 1;
-      line++;
-    }
-    return offset + at.column - 1;
+    const starts = (this.lineStarts ??= lineStartOffsets(this.text));
+    // a line past the end counts from the last line's start, as a scan for "\n" would
+    const start = starts[Math.min(Math.max(at.line, 1), starts.length) - 1]!;
+    return start + at.column - 1;
   }
 
   /** Where a node compiled from the statement at `at` came from: that statement's line. */
@@ -68,6 +88,12 @@ export class SourceFile {
     const excerpt = `    ${text}\n    ${" ".repeat(Math.max(0, at.column - 1))}~ <--- HERE`;
     return new ScriptError(what, this.name, at.line, at.column, excerpt);
   }
+}
+
+function lineStartOffsets(text: string): number[] {
+  const starts = [0];
+  for (let nl = text.indexOf("\n"); nl >= 0; nl = text.indexOf("\n", nl + 1)) starts.push(nl + 1);
+  return starts;
 }
 
 export function tokenize(file: SourceFile): Token[] {
@@ -183,15 +209,19 @@ class Lexer {
 
   private token(): void {
     const at = this.here();
-    const rest = this.text.slice(this.pos, this.pos + 3);
-    const c = rest[0]!;
-    if (/[A-Za-z_]/.test(c)) {
-      const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(this.text.slice(this.pos, this.pos + 256))!;
-      this.pos += m[0].length;
-      this.push("name", m[0], at);
+    const text = this.text;
+    const code = text.charCodeAt(this.pos);
+    if (isNameStart(code)) {
+      const start = this.pos;
+      const limit = Math.min(text.length, start + MAX_NAME);
+      let end = start + 1;
+      while (end < limit && isNameChar(text.charCodeAt(end))) end++;
+      this.pos = end;
+      this.push("name", text.slice(start, end), at);
       return;
     }
-    if (/[0-9]/.test(c) || (c === "." && /[0-9]/.test(rest[1] ?? ""))) {
+    const c = text[this.pos]!;
+    if (isDigit(code) || (code === 46 && isDigit(text.charCodeAt(this.pos + 1)))) {
       const m = /^(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?j?)/.exec(this.text.slice(this.pos, this.pos + 512))!;
       this.pos += m[0].length;
       this.push("number", m[0], at);
@@ -201,12 +231,17 @@ class Lexer {
       this.push("string", this.string(c), at);
       return;
     }
-    const op = OPERATORS.find((o) => this.text.startsWith(o, this.pos));
-    if (!op) this.fail(`unexpected character '${c}'`);
+    const op = this.operator(c);
+    if (op === undefined) this.fail(`unexpected character '${c}'`);
     if (op === "(" || op === "[" || op === "{") this.depth++;
     if (op === ")" || op === "]" || op === "}") this.depth = Math.max(0, this.depth - 1);
     this.pos += op.length;
     this.push("op", op, at);
+  }
+
+  /** The longest operator at `pos`, or undefined. */
+  private operator(c: string): string | undefined {
+    return OPERATORS_BY_FIRST.get(c)?.find((o) => o.length === 1 || this.text.startsWith(o, this.pos));
   }
 
   /** A quoted string with Python's escapes (c10's quoting writes \\ \' \" \a \b \f \n \r \t \v and \ooo). */

@@ -11,6 +11,8 @@ const AUGMENTED = new Set(["+=", "-=", "*=", "/=", "//=", "%=", "**=", "&=", "|=
 
 /** Binary operator levels from loosest to tightest (after comparisons). */
 const BINARY_LEVELS: readonly (readonly string[])[] = [["|"], ["^"], ["&"], ["<<", ">>"], ["+", "-"], ["*", "/", "//", "%", "@"]];
+/** Each binary operator's index in BINARY_LEVELS. */
+const BINARY_LEVEL_OF: ReadonlyMap<string, number> = new Map(BINARY_LEVELS.flatMap((ops, level) => ops.map((op) => [op, level] as const)));
 
 export function parseCodeFile(file: SourceFile): CodeFile {
   return new Parser(file, tokenize(file)).file();
@@ -309,15 +311,19 @@ class Parser {
     }
   }
 
-  private binary(level: number): Expr {
-    if (level >= BINARY_LEVELS.length) return this.unary();
-    let e = this.binary(level + 1);
-    const ops = BINARY_LEVELS[level]!;
-    while (this.tok.kind === "op" && ops.includes(this.tok.text)) {
-      const at = this.next();
-      e = { kind: "binary", at, op: at.text, left: e, right: this.binary(level + 1) };
+  /**
+   * Binary operators of level `minLevel` or tighter, left-associative (precedence climbing: the
+   * same trees as one function per level, without descending through every level per operand).
+   */
+  private binary(minLevel: number): Expr {
+    let e = this.unary();
+    for (;;) {
+      const t = this.tok;
+      const level = t.kind === "op" ? BINARY_LEVEL_OF.get(t.text) : undefined;
+      if (level === undefined || level < minLevel) return e;
+      this.next();
+      e = { kind: "binary", at: t, op: t.text, left: e, right: this.binary(level + 1) };
     }
-    return e;
   }
 
   private unary(): Expr {
@@ -470,6 +476,8 @@ function numberLiteral(src: SourceFile, t: Token): Expr {
   if (text.endsWith("j")) throw src.error(t, "complex literals are not supported yet");
   if (/^0[xXoObB]/.test(text)) return { kind: "int", at: t, value: intValue(BigInt(text)) };
   if (/[.eE]/.test(text)) return { kind: "float", at: t, value: Number(text) };
+  // up to 15 decimal digits is below 2^53: the number itself, without a BigInt round trip
+  if (text.length <= 15) return { kind: "int", at: t, value: Number(text) };
   return { kind: "int", at: t, value: intValue(BigInt(text)) };
 }
 

@@ -72,6 +72,7 @@ export class SourceImporter {
   private readonly loaded = new Map<string, ImportedClass | ImportedFunction>();
   private readonly compiled = new Map<string, ImportedMethod>();
   private readonly compiling = new Set<string>();
+  private readonly namedTypes = new Map<string, JitType | null>();
 
   /**
    * @param read the text of a code file given its path relative to code/
@@ -161,8 +162,17 @@ export class SourceImporter {
     return { kind: "class", decl };
   }
 
-  /** The type a qualified name in an annotation denotes (a NamedTuple is its tuple type). */
+  /**
+   * The type a qualified name in an annotation denotes (a NamedTuple is its tuple type). Every
+   * signature and attribute names its classes again, so the answer is kept (types are frozen).
+   */
   private typeOfName(qualifiedName: string): JitType | null {
+    let t = this.namedTypes.get(qualifiedName);
+    if (t === undefined) this.namedTypes.set(qualifiedName, (t = this.findTypeOfName(qualifiedName)));
+    return t;
+  }
+
+  private findTypeOfName(qualifiedName: string): JitType | null {
     const item = this.itemOf(qualifiedName);
     if (!item || item.def.kind !== "class") return null;
     if (item.def.base === "NamedTuple") {

@@ -14,6 +14,7 @@ import { Parameter } from "../../nn/parameter.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { TorchScriptArchiveError } from "./errors.js";
 import { SourceImporter, describeImportedClass, type AttributeDecl, type ImportedClass } from "../import/index.js";
+import type { Graph } from "../ir/index.js";
 import type { ScriptObject } from "../runtime/objects.js";
 import { runGraph } from "../runtime/interpreter.js";
 import { ArchiveReader, archiveBytes, type ArchiveSource } from "./archive_reader.js";
@@ -73,10 +74,13 @@ class ArchiveLoader {
    * the process-wide table; a name compiled in this process already keeps its function.
    */
   private publishFunctions(root: LoadedScriptModule): void {
-    const pending: string[] = [];
+    // instances of one class share their method graphs: scan each graph once
+    const graphs = new Set<Graph>();
     for (const m of root.modules()) {
-      if (m instanceof LoadedScriptModule) for (const method of m._methods.values()) pending.push(...calledFunctions(method.graph));
+      if (m instanceof LoadedScriptModule) for (const method of m._methods.values()) graphs.add(method.graph);
     }
+    const pending: string[] = [];
+    for (const g of graphs) pending.push(...calledFunctions(g));
     const seen = new Set<string>();
     while (pending.length > 0) {
       const q = pending.pop()!;
@@ -135,6 +139,9 @@ class ArchiveLoader {
     return found.classKind === "module" ? this.newModule(found) : new ScriptClassObject(q, methodTable(found.methods));
   };
 
+  /** The printer's description of each class, made once per class, not per instance (it is read-only). */
+  private readonly descriptions = new Map<ImportedClass, ReturnType<typeof describeImportedClass>>();
+
   private newModule(cls: ImportedClass): LoadedScriptModule {
     const m = new LoadedScriptModule(cls.qualifiedName, this.functions, this.createObject);
     for (const [name, method] of cls.methods) {
@@ -142,7 +149,8 @@ class ArchiveLoader {
       m._defaults.set(name, method.params.slice(1).map((p) => p.default));
     }
     this.installHooks(m, cls);
-    const desc = describeImportedClass(cls);
+    let desc = this.descriptions.get(cls);
+    if (!desc) this.descriptions.set(cls, (desc = describeImportedClass(cls)));
     if (desc.kind === "module") m._classDescription = desc;
     m._importer = this.importer;
     return m;
