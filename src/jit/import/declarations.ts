@@ -12,9 +12,10 @@ import { dottedName } from "./type_expr.js";
 
 export type ClassKind = "module" | "class" | "namedtuple" | "enum" | "interface" | "moduleInterface";
 
-const BASE_KINDS: Readonly<Record<string, ClassKind>> = {
-  Module: "module", NamedTuple: "namedtuple", Enum: "enum", Interface: "interface", ModuleInterface: "moduleInterface",
-};
+// Maps, not object literals: names from an archive ("constructor", "__proto__") must not reach Object.prototype
+const BASE_KINDS: ReadonlyMap<string, ClassKind> = new Map([
+  ["Module", "module"], ["NamedTuple", "namedtuple"], ["Enum", "enum"], ["Interface", "interface"], ["ModuleInterface", "moduleInterface"],
+]);
 
 export interface ParamDecl {
   readonly name: string;
@@ -74,7 +75,7 @@ export interface DeclarationContext {
 
 export function classKindOf(def: ClassDef): ClassKind {
   if (def.base === null) return "class";
-  const k = BASE_KINDS[def.base];
+  const k = BASE_KINDS.get(def.base);
   if (!k) throw new Error(`unreachable: checked by declareClass`);
   return k;
 }
@@ -96,7 +97,7 @@ function nameList(ctx: DeclarationContext, e: Expr): string[] {
 
 /** Reads a class body (torchscript-format.md §8.1: classitem). */
 export function declareClass(ctx: DeclarationContext, qualifiedName: string, def: ClassDef, namedTupleType: (fields: { name: string; type: JitType }[]) => JitType, classType: JitType): ClassDecl {
-  if (def.base !== null && !BASE_KINDS[def.base]) ctx.fail(def, `unknown base class '${def.base}' (expected Module, NamedTuple, Enum, Interface or ModuleInterface)`);
+  if (def.base !== null && !BASE_KINDS.has(def.base)) ctx.fail(def, `unknown base class '${def.base}' (expected Module, NamedTuple, Enum, Interface or ModuleInterface)`);
   const kind = classKindOf(def);
   let parameters: string[] = [];
   let buffers: string[] = [];
@@ -121,7 +122,7 @@ export function declareClass(ctx: DeclarationContext, qualifiedName: string, def
     if (s.kind !== "assign") ctx.fail(s, "expected an attribute declaration, a constant or a method in a class body");
     const target = s.target;
     if (target.kind === "name" && s.annotation === null && s.value) {
-      const set = lists[target.name];
+      const set = Object.prototype.hasOwnProperty.call(lists, target.name) ? lists[target.name] : undefined;
       if (set) {
         set(nameList(ctx, s.value));
         continue;

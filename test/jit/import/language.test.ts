@@ -239,6 +239,10 @@ describe("errors say where", () => {
     expectError({ "__torch__.py": "def f(x: Tensor) -> Tensor:\n  return CONSTANTS.c3\n" }, "__torch__.f", /constant index 3 is out of bounds/, 2, 10);
   });
 
+  it("names that are Object.prototype members are read as names, not as built-in entries", () => {
+    expectError({ "__torch__.py": "class A(constructor):\n  pass\n" }, "__torch__.A", /unknown base class 'constructor'/, 1, 1);
+  });
+
   it("bad indentation", () => {
     expectError({ "__torch__.py": "def f(x: Tensor) -> Tensor:\n    y = x\n  return y\n" }, "__torch__.f", /unindent does not match/, 3, 3);
   });
