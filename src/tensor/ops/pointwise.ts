@@ -7,6 +7,7 @@ import { DType, bool, get_default_dtype } from "../dtype.js";
 import { Tensor } from "../tensor.js";
 import { applyBinary, applyUnary, checkInplaceCast, copyInto } from "../kernels/apply.js";
 import { makeBinaryKernel, makeUnaryKernel } from "../kernels/elementwise.js";
+import { withWasmUnary } from "../kernels/wasm/wasm_unary.js";
 import { resultType2 } from "../promotion.js";
 import type { OverloadDef } from "../registry.js";
 import type { GradOut } from "../../autograd/op_node.js";
@@ -35,7 +36,8 @@ export interface UnarySpec {
 
 export function unaryOverloads(spec: UnarySpec): [OverloadDef, OverloadDef] {
   const k64 = makeUnaryKernel(spec.expr);
-  const k32 = spec.exprF32 ? makeUnaryKernel(spec.exprF32) : k64;
+  // tanh, sigmoid and exp run on WASM SIMD for large float32 tensors, storing the same floats (Note [wasm unary exactness])
+  const k32 = withWasmUnary(/^aten::(\w+)/.exec(spec.schema)![1]!, spec.exprF32 ? makeUnaryKernel(spec.exprF32) : k64);
   const pick = (d: DType) => (d.is_floating_point && d.itemsize <= 4 ? k32 : k64);
   const rule = spec.rule ?? "same";
   const params = spec.params ?? (() => [0, 0] as [number, number]);

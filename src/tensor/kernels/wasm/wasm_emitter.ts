@@ -30,9 +30,19 @@ export type MemoryOp = keyof typeof MEMORY_OPS;
 const SIMD_OPS = {
   "v128.load": 0x00, "v128.load32_splat": 0x09, "v128.store": 0x0b, "v128.const": 0x0c,
   "f32x4.splat": 0x13, "f32x4.add": 0xe4, "f32x4.sub": 0xe5, "f32x4.mul": 0xe6,
+  // used by the unary kernels (wasm_unary.ts), whose tests exercise each of them
+  "v128.load64_zero": 0x5d, "i8x16.shuffle": 0x0d, "v128.and": 0x4e, "v128.or": 0x50, "v128.any_true": 0x53,
+  "f32x4.ne": 0x42, "i64x2.shl": 0xcb, "i64x2.add": 0xce,
+  "f64x2.abs": 0xec, "f64x2.neg": 0xed, "f64x2.add": 0xf0, "f64x2.sub": 0xf1, "f64x2.mul": 0xf2, "f64x2.div": 0xf3,
+  // pmin(a, b) = b < a ? b : a and pmax(a, b) = a < b ? b : a: one minpd/maxpd on x86, where
+  // min/max (NaN-propagating, -0 < +0) take several instructions
+  "f64x2.pmin": 0xf6, "f64x2.pmax": 0xf7,
+  "f32x4.demote_f64x2_zero": 0x5e, "f64x2.promote_low_f32x4": 0x5f,
 } as const;
 export type SimdOp = keyof typeof SIMD_OPS;
-const SIMD_MEMORY_OPS: ReadonlySet<SimdOp> = new Set(["v128.load", "v128.load32_splat", "v128.store"]);
+const SIMD_MEMORY_OPS: ReadonlySet<SimdOp> = new Set(["v128.load", "v128.load32_splat", "v128.store", "v128.load64_zero"]);
+/** Natural alignment (log2 bytes) of the SIMD loads and stores narrower than 16 bytes. */
+const SIMD_NATURAL_ALIGN: Partial<Record<SimdOp, number>> = { "v128.load32_splat": 2, "v128.load64_zero": 3 };
 
 const SIMD_PREFIX = 0xfd;
 const BLOCK = 0x02;
@@ -128,13 +138,38 @@ export class FunctionBuilder {
   simd(name: SimdOp, offset = 0, alignLog2?: number): this {
     this.bytes.push(SIMD_PREFIX, ...encodeU32(SIMD_OPS[name]));
     if (SIMD_MEMORY_OPS.has(name)) {
-      const natural = name === "v128.load32_splat" ? 2 : 4;
+      const natural = SIMD_NATURAL_ALIGN[name] ?? 4;
       this.bytes.push(...encodeU32(alignLog2 ?? natural), ...encodeU32(offset));
     } else if (offset !== 0 || alignLog2 !== undefined) {
       throw new Error(`${name} takes no memory immediate`);
+    } else if (name === "i8x16.shuffle") {
+      throw new Error("i8x16.shuffle takes lane indices: use shuffle()");
     }
     return this;
   }
+
+  /** i8x16.shuffle: byte i of the result is byte lanes[i] of a ++ b (0-15 from a, 16-31 from b). */
+  shuffle(lanes: readonly number[]): this {
+    if (lanes.length !== 16 || lanes.some((l) => !Number.isInteger(l) || l < 0 || l > 31)) {
+      throw new RangeError(`i8x16.shuffle needs 16 lane indices in 0..31, got [${lanes.join(", ")}]`);
+    }
+    this.bytes.push(SIMD_PREFIX, ...encodeU32(SIMD_OPS["i8x16.shuffle"]), ...lanes);
+    return this;
+  }
+
+  /** v128.const of the 16 bytes of a typed array (e.g. a Float64Array or BigInt64Array of 2). */
+  v128Const(lanes: ArrayBufferView): this {
+    if (lanes.byteLength !== 16) throw new RangeError(`v128.const needs 16 bytes, got ${lanes.byteLength}`);
+    const bytes = new Uint8Array(lanes.buffer, lanes.byteOffset, 16);
+    this.bytes.push(SIMD_PREFIX, ...encodeU32(SIMD_OPS["v128.const"]), ...bytes);
+    return this;
+  }
+
+  /** v128.const of two equal float64 lanes. */
+  f64x2Const(value: number): this { return this.v128Const(new Float64Array([value, value])); }
+
+  /** v128.const of two equal int64 lanes (two's complement). */
+  i64x2Const(value: bigint): this { return this.v128Const(BigInt64Array.of(BigInt.asIntN(64, value), BigInt.asIntN(64, value))); }
 
   /** v128.const of four equal float32 lanes (0 gives the zero vector). */
   f32x4Const(value: number): this {
