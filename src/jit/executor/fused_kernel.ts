@@ -10,6 +10,12 @@
  * of one shape; otherwise (broadcasting, other dtypes, views) the kernel declines and the group
  * runs op by op as the interpreter runs it.
  *
+ * Note [fusion against WASM kernels]: tanh, sigmoid and exp run on WASM SIMD for float32 tensors
+ * of WASM_MIN_NUMEL elements or more, about 5x faster per element than their JS expressions; a
+ * group holding one of them declines such sizes, so the ops run one by one on those kernels
+ * (same bits either way: Note [wasm unary exactness]). Fusion still wins for small tensors,
+ * where per-op overhead dominates.
+ *
  * The generated text holds only package-written expressions (Note [kernel expressions]) and
  * generated local names; constants from the graph are passed in as values.
  */
@@ -19,6 +25,11 @@ import { Tensor } from "../../tensor/tensor.js";
 import type { Graph, Value } from "../ir/index.js";
 import { nodeThunk } from "../runtime/interpreter.js";
 import { resolveNodeOverload } from "../runtime/op_call.js";
+import { WASM_MIN_NUMEL, WASM_UNARY_OPS } from "../../tensor/kernels/wasm/wasm_unary.js";
+import { hasWasmSimd } from "../../tensor/kernels/wasm/wasm_runtime.js";
+
+/** Kinds with a WASM kernel for large float32 tensors (Note [fusion against WASM kernels]). */
+const WASM_KINDS = new Set<string>(WASM_UNARY_OPS.map((op) => `aten::${op}`));
 
 /** Runs the group on its inputs; undefined when the inputs do not fit the loop. */
 export type FusedKernel = (inputs: readonly unknown[]) => Tensor | undefined;
@@ -41,6 +52,7 @@ export function makeFusedKernel(sub: Graph): FusedKernel {
   const body: string[] = [];
   for (const v of sub.inputs) if (v.type.kind === "Tensor") body.push(`const ${names.get(v)} = d${sub.inputs.indexOf(v)}[o${sub.inputs.indexOf(v)} + e];`);
   let t = 0;
+  let usesWasmKernel = false;
   for (const n of sub.nodes()) {
     if (n.kind === "prim::Constant") {
       constants.push(Math.fround(Number(nodeThunk(n)([], {})[0])));
@@ -48,6 +60,7 @@ export function makeFusedKernel(sub: Graph): FusedKernel {
       continue;
     }
     const ov = resolveNodeOverload(n);
+    if (WASM_KINDS.has(n.kind) && hasWasmSimd()) usesWasmKernel = true;
     const expr = ov?.jsExprF32;
     if (ov === null || expr === undefined) throw new Error(`${n.kind} cannot be fused`);
     const operands = n.inputs.map((v) => names.get(v)!);
@@ -59,6 +72,7 @@ export function makeFusedKernel(sub: Graph): FusedKernel {
     names.set(n.output(), result);
   }
   const out = names.get(sub.outputs[0]!)!;
+  const wasmLimit = usesWasmKernel ? WASM_MIN_NUMEL : Infinity;
   const first = tensorInputs[0]!;
   const checks = tensorInputs.map((k) => `fits(inputs[${k}], shape)`).join(" && ");
   const source = [
@@ -67,13 +81,14 @@ export function makeFusedKernel(sub: Graph): FusedKernel {
     ...constants.map((c, i) => `const c${i} = C[${i}];`),
     ...prologue,
     "const n = out_size(shape);",
+    "if (n >= WASM_LIMIT) return undefined;",
     "const out = new Float32Array(n);",
     `for (let e = 0; e < n; e++) { ${body.join(" ")} out[e] = ${out}; }`,
     "return Tensor.fromData(out, shape.slice(), F32);",
   ].join("\n");
   const helpers = Object.keys(KERNEL_HELPERS);
-  const make = new Function("Tensor", "F32", "C", "fits", "out_size", ...helpers, `return function fusedKernel(inputs) {\n${source}\n};`);
-  return make(Tensor, float32, constants, fits, numelOf, ...Object.values(KERNEL_HELPERS)) as FusedKernel;
+  const make = new Function("Tensor", "F32", "C", "fits", "out_size", "WASM_LIMIT", ...helpers, `return function fusedKernel(inputs) {\n${source}\n};`);
+  return make(Tensor, float32, constants, fits, numelOf, wasmLimit, ...Object.values(KERNEL_HELPERS)) as FusedKernel;
 }
 
 /** A float32 contiguous tensor of exactly `shape`. */
