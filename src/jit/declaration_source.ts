@@ -2,14 +2,9 @@
 // (source_registry.ts): from its first decorator or kept modifier (`abstract`, `async`), else
 // from its `class`/`function` keyword, to its end. `export` and `default` are left out, so the
 // script compiler parses a declaration that stands on its own. Used by `tsjit/register`
-// (node_transpile.ts); the kernel's cell transform (src/kernel/evaluator/cell_transform.ts,
-// `declarationStart`) cuts cells the same way.
-
-// Note [typescript through require] (cell_transform.ts): the compiler is required, not imported.
-import { createRequire } from "node:module";
+// (node_transpile.ts) and by the kernel's cell transform (src/kernel/evaluator/cell_transform.ts).
 import type TS from "typescript";
-
-const ts = createRequire(import.meta.url)("typescript") as typeof TS;
+import { lazyTypescript as ts } from "../util/typescript.js";
 
 /** Where a declaration's registered text starts and what it is; `line`/`column` are 1-based. */
 export interface DeclarationText {
@@ -32,12 +27,14 @@ function skipTrivia(text: string, pos: number): number {
   }
 }
 
-const LEFT_OUT = new Set<TS.SyntaxKind>([ts.SyntaxKind.ExportKeyword, ts.SyntaxKind.DefaultKeyword]);
+/** `export` and `default`; looked up on first use, as reading ts.SyntaxKind loads the compiler. */
+let leftOut: ReadonlySet<TS.SyntaxKind> | undefined;
+const LEFT_OUT = (): ReadonlySet<TS.SyntaxKind> => (leftOut ??= new Set([ts.SyntaxKind.ExportKeyword, ts.SyntaxKind.DefaultKeyword]));
 
 /** The offset in `file` where the registered text of `decl` starts. */
 export function declarationStart(file: TS.SourceFile, decl: TS.FunctionDeclaration | TS.ClassDeclaration): number {
   const modifiers = modifiersOf(decl);
-  const kept = modifiers.find((m) => !LEFT_OUT.has(m.kind));
+  const kept = modifiers.find((m) => !LEFT_OUT().has(m.kind));
   if (kept !== undefined) return kept.getStart(file);
   const last = modifiers[modifiers.length - 1];
   return last === undefined ? decl.getStart(file) : skipTrivia(file.text, last.end);

@@ -24,6 +24,7 @@
 // exports (~0.5 s of CPU); types come from `import type`.
 import type TS from "typescript";
 import { typescript } from "../language/typescript.js";
+import { declarationText } from "../../jit/declaration_source.js";
 import { RUNTIME } from "./runtime_names.js";
 import { blankedText, EditedText, type TextEdit } from "./text_edits.js";
 
@@ -103,16 +104,6 @@ export function transformCell(code: string, cellId: number): TransformResult {
     ok: true,
     cell: { edited: EditedText.apply(code, edits), needsEmit: rewriter.needsEmit, isAsync: rewriter.isAsync, hasResult, sources: rewriter.sources },
   };
-}
-
-/** Skips whitespace and comments from `pos`. */
-function skipTrivia(text: string, pos: number): number {
-  for (;;) {
-    while (pos < text.length && /\s/.test(text[pos]!)) pos++;
-    if (text.startsWith("//", pos)) pos = text.indexOf("\n", pos) < 0 ? text.length : text.indexOf("\n", pos);
-    else if (text.startsWith("/*", pos)) pos = text.indexOf("*/", pos) < 0 ? text.length : text.indexOf("*/", pos) + 2;
-    else return pos;
-  }
 }
 
 function modifiersOf(node: TS.Node): readonly TS.ModifierLike[] {
@@ -400,19 +391,9 @@ class CellRewriter {
     }
   }
 
-  /** Where a declaration's registered text starts: after `export`/`default`, at decorators or the keyword. */
-  private declarationStart(s: TS.FunctionDeclaration | TS.ClassDeclaration): number {
-    const kept = modifiersOf(s).filter((m) => m.kind !== ts.SyntaxKind.ExportKeyword && m.kind !== ts.SyntaxKind.DefaultKeyword);
-    if (kept[0] !== undefined) return this.start(kept[0]);
-    const modifiers = modifiersOf(s);
-    const lastModifier = modifiers[modifiers.length - 1];
-    return lastModifier === undefined ? this.start(s) : skipTrivia(this.text, lastModifier.end);
-  }
-
+  /** The declaration's text as the source registry records it (src/jit/declaration_source.ts). */
   private register(s: TS.FunctionDeclaration | TS.ClassDeclaration, name: string): string {
-    const start = this.declarationStart(s);
-    const { line, character } = this.file.getLineAndCharacterOfPosition(start);
-    this.sources.push({ name, text: this.text.slice(start, s.end), line: line + 1, column: character + 1 });
+    this.sources.push({ name, ...declarationText(this.file, s) });
     return ` ${RUNTIME.source}(globalThis.${name}, ${this.cellId}, ${this.sources.length - 1});`;
   }
 
