@@ -383,7 +383,9 @@ function runModule(self: Module, args: unknown[]): unknown {
       if (r !== undefined && r !== null) args = Array.isArray(r) ? r : [r];
     }
   }
-  let out = self.forward(...args);
+  // without a spread for the common arities: a spread call costs on every module call
+  const n = args.length;
+  let out = n === 1 ? self.forward(args[0]) : n === 2 ? self.forward(args[0], args[1]) : self.forward(...args);
   if (self._forwardHooks.size > 0) {
     for (const hook of self._forwardHooks.values()) {
       const r = hook(self, args, out);
