@@ -12,7 +12,8 @@ import { contiguousStrides, displayedElements, shownIndices, type ShownIndex } f
 
 const STYLE = {
   table: "border-collapse:collapse;font-family:monospace;font-size:12px;margin:2px 0 8px 0",
-  caption: "caption-side:top;text-align:left;font-family:monospace;font-size:12px;padding:2px 0;color:#555",
+  // nowrap: a narrow table would otherwise wrap its caption into a column (Notebook 6 does)
+  caption: "caption-side:top;text-align:left;white-space:nowrap;font-family:monospace;font-size:12px;padding:2px 0;color:#555",
   header: "font-family:monospace;font-size:12px;padding:2px 0;color:#555",
   th: "padding:1px 6px;text-align:right;color:#888;font-weight:normal;border-bottom:1px solid #ccc",
   rowTh: "padding:1px 6px;text-align:right;color:#888;font-weight:normal;border-right:1px solid #ccc",
