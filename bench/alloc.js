@@ -5,43 +5,7 @@
 // A collection during the window would hide allocations, so it is detected and reported as null.
 import v8 from "node:v8";
 import { torch } from "../dist/index.js";
-
-const { nn } = torch;
-
-class Gate extends nn.Module {
-  forward(x) {
-    if (x.sum().gt(0).item()) {
-      return x;
-    } else {
-      return x.neg();
-    }
-  }
-}
-class Cell extends nn.Module {
-  constructor(dg) {
-    super();
-    this.dg = dg;
-    this.linear = new nn.Linear(4, 4);
-  }
-  forward(x, h) {
-    const new_h = torch.tanh(this.linear(this.dg(x)).add(h));
-    return [new_h, new_h];
-  }
-}
-class Loop extends nn.Module {
-  constructor(cell) {
-    super();
-    this.cell = cell;
-  }
-  forward(xs) {
-    let h = torch.zeros([3, 4]);
-    let y = torch.zeros([3, 4]);
-    for (let i = 0; i < xs.size(0); i++) {
-      [y, h] = this.cell(xs.select(0, i), h);
-    }
-    return [y, h];
-  }
-}
+import { eagerSeedLoop, scriptedSeedLoop } from "./seed_modules.js";
 
 function bytesPerCall(fn, calls = 20) {
   for (let i = 0; i < 30; i++) fn();
@@ -59,8 +23,8 @@ function bytesPerCall(fn, calls = 20) {
 }
 
 torch.manual_seed(0);
-const eager = new Loop(new Cell(new Gate()));
-const scripted = torch.jit.script(new Loop(torch.jit.trace(new Cell(torch.jit.script(new Gate())), [torch.rand(3, 4), torch.rand(3, 4)])));
+const eager = eagerSeedLoop();
+const scripted = scriptedSeedLoop();
 const xs = torch.randn(100, 3, 4);
 console.log(JSON.stringify({
   alloc_eager: bytesPerCall(() => eager(xs)),

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { torch } from "../dist/index.js";
+import { eagerSeedLoop, scriptedSeedLoop } from "./seed_modules.js";
 
 const { nn } = torch;
 
@@ -23,57 +24,6 @@ function timeNs(fn, iters, rounds = 7) {
   return per[Math.floor(per.length / 2)];
 }
 
-class Gate extends nn.Module {
-  forward(x) {
-    return x.sum().gt(0).item() ? x : x.neg();
-  }
-}
-class Cell extends nn.Module {
-  constructor() {
-    super();
-    this.dg = new Gate();
-    this.linear = new nn.Linear(4, 4);
-  }
-  forward(x, h) {
-    const newH = torch.tanh(this.linear(this.dg(x)).add(h));
-    return [newH, newH];
-  }
-}
-/** The article's compiled loop: script of a loop over a traced cell holding a scripted gate. */
-class ScriptGate extends nn.Module {
-  forward(x) {
-    if (x.sum().gt(0).item()) {
-      return x;
-    } else {
-      return x.neg();
-    }
-  }
-}
-class ScriptCell extends nn.Module {
-  constructor(dg) {
-    super();
-    this.dg = dg;
-    this.linear = new nn.Linear(4, 4);
-  }
-  forward(x, h) {
-    const new_h = torch.tanh(this.linear(this.dg(x)).add(h));
-    return [new_h, new_h];
-  }
-}
-class TraceScriptLoop extends nn.Module {
-  constructor() {
-    super();
-    this.cell = torch.jit.trace(new ScriptCell(torch.jit.script(new ScriptGate())), [torch.rand(3, 4), torch.rand(3, 4)]);
-  }
-  forward(xs) {
-    let h = torch.zeros([3, 4]);
-    let y = torch.zeros([3, 4]);
-    for (let i = 0; i < xs.size(0); i++) {
-      [y, h] = this.cell(xs.select(0, i), h);
-    }
-    return [y, h];
-  }
-}
 /** The large loop: h = tanh(Linear(256, 256)(x_i) + h) over xs 100x64x256. */
 class LargeLoop extends nn.Module {
   constructor() {
@@ -89,30 +39,18 @@ class LargeLoop extends nn.Module {
   }
 }
 
-class RNNLoop extends nn.Module {
-  constructor() {
-    super();
-    this.cell = new Cell();
-  }
-  forward(xs) {
-    let h = torch.zeros(3, 4);
-    let y = torch.zeros(3, 4);
-    for (let i = 0; i < xs.size(0); i++) [y, h] = this.cell(xs.select(0, i), h);
-    return [y, h];
-  }
-}
 
 function tsjitFigures() {
   torch.manual_seed(0);
   const a = torch.rand(3, 4);
   const b = torch.rand(3, 4);
   const lin = new nn.Linear(4, 4);
-  const loop = new RNNLoop();
+  const loop = eagerSeedLoop();
   const xs = torch.randn(100, 3, 4);
   const m = torch.randn(512, 512);
   const n = torch.randn(512, 512);
   const mmNs = timeNs(() => torch.mm(m, n), 3, 5);
-  const scripted = torch.jit.script(new TraceScriptLoop());
+  const scripted = scriptedSeedLoop();
   const large = new LargeLoop();
   const largeScripted = torch.jit.script(new LargeLoop());
   const bigXs = torch.randn(100, 64, 256);

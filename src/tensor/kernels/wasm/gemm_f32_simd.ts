@@ -33,10 +33,10 @@ export interface GemmTile {
 }
 
 /**
- * A one-off sweep at 512x512 (WasmGemmF32 takes the tile as a parameter; CPU time on a shared
- * machine, so +-25%):
- * 4x8 31-40 GFLOPS; 4x8 unrolled twice 23 (not investigated; more live vectors, likely spills);
- * 4x12 20, 3x16 22, 6x8 19, 5x8 17, 8x4 17.
+ * The 4x8 tile (eight v128 accumulators) won a one-off sweep of tile shapes at 512x512 during
+ * development (WasmGemmF32 takes the tile as a parameter, so it can be re-run); 4x12, 3x16, 6x8,
+ * 5x8, 8x4 and an unrolled 4x8 were all slower. bench/matmul_gflops.ts prints the chosen
+ * tile's GFLOPS.
  */
 export const DEFAULT_TILE: GemmTile = { mr: 4, nv: 2, unroll: 1 };
 

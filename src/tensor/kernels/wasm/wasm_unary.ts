@@ -27,15 +27,9 @@
  * off in places, and the JIT, tiny tensors and the JS fallback would then disagree with them.
  *
  * Note [wasm unary threshold]: a call copies the input into WASM memory and the result back
- * and calls into WASM, about 150 ns in all. CPU ns per element of the contiguous loop, js / wasm
- * (wasmUnaryLoop, minimum of 40 runs, process.cpuUsage, 2 shared cores under load):
- *   n      tanh        sigmoid     exp
- *   8      16 / 20     11 / 22     9 / 21
- *   16     13 / 13     10 / 13     8 / 12
- *   24     15 / 10     10 / 10     8 / 9
- *   32     12 / 8      10 / 8      8 / 8
- *   64     15 / 6      10 / 6      8 / 5
- *   16384  19 / 3.7    12 / 3.6    10 / 3.2
+ * and calls into WASM: a fixed cost that one-off measurements during development put at about
+ * the price of a dozen JS elements (no repo benchmark reprints them; the break-even was between
+ * 16 and 32 elements for all three ops, and the JS loop stays ahead below),
  * so contiguous float32 tensors of WASM_MIN_NUMEL = 32 elements or more run here, and smaller
  * ones (a 3x4 tensor) keep the JS loop and its lower fixed cost.
  */
