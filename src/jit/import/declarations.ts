@@ -65,11 +65,18 @@ export interface ClassDecl {
   readonly fields: readonly { readonly name: string; readonly type: JitType }[];
   /** Enum members and the type of their values. */
   readonly enumMembers: readonly { readonly name: string; readonly value: unknown }[];
+  /** int, float or str for an Enum (every member's literal has it); null for other classes. */
+  readonly enumValueType: JitType | null;
 }
+
+/** The literal kinds an Enum member may have (TorchScript enums hold int, float or str). */
+const ENUM_VALUE_TYPES: Readonly<Record<string, JitType>> = { int: Types.int, float: Types.float, str: Types.str };
 
 export interface DeclarationContext {
   readonly file: SourceFile;
   resolveType(e: Expr): JitType;
+  /** The member a default argument names (`s: __torch__.Scale=__torch__.Scale.HALF`), as a runtime value; null when `e` names no Enum. */
+  enumMember(e: Expr): unknown;
   fail(at: { readonly at: { line: number; column: number } }, what: string): never;
 }
 
@@ -83,10 +90,15 @@ export function classKindOf(def: ClassDef): ClassKind {
 export function declareFunction(ctx: DeclarationContext, qualifiedName: string, def: FuncDef, selfType: JitType | null): FunctionDecl {
   const params = def.params.map((p, i): ParamDecl => {
     const type = p.annotation ? ctx.resolveType(p.annotation) : i === 0 && selfType ? selfType : Types.tensor;
-    const dflt = p.default ? { value: literalValue(p.default, (at, what) => ctx.fail(at, what)) } : null;
+    const dflt = p.default ? { value: defaultValue(ctx, p.default) } : null;
     return { name: p.name, type, default: dflt };
   });
   return { qualifiedName, name: def.name, file: ctx.file, def, params, returnType: def.returns ? ctx.resolveType(def.returns) : null };
+}
+
+function defaultValue(ctx: DeclarationContext, e: Expr): unknown {
+  const member = e.kind === "attr" ? ctx.enumMember(e) : null;
+  return member ?? literalValue(e, (at, what) => ctx.fail(at, what));
 }
 
 /** A string list (`["weight", "bias", ]`) in a class body. */
@@ -107,6 +119,7 @@ export function declareClass(ctx: DeclarationContext, qualifiedName: string, def
   const constants: ConstantDecl[] = [];
   const methods = new Map<string, FunctionDecl>();
   const enumMembers: { name: string; value: unknown }[] = [];
+  let enumValueType: JitType | null = null;
   const lists: Record<string, (names: string[]) => void> = {
     __parameters__: (n) => (parameters = n),
     __buffers__: (n) => (buffers = n),
@@ -129,7 +142,8 @@ export function declareClass(ctx: DeclarationContext, qualifiedName: string, def
       }
       if (target.name === "__annotations__") continue; // `__annotations__ = []` starts the dict
       if (kind === "enum") {
-        enumMembers.push({ name: target.name, value: literalValue(s.value, (at, what) => ctx.fail(at, what)) });
+        enumValueType = enumMemberType(ctx, s.value, enumValueType);
+        enumMembers.push({ name: target.name, value: enumMemberValue(literalValue(s.value, (at, what) => ctx.fail(at, what))) });
         continue;
       }
       ctx.fail(s, `unexpected assignment to '${target.name}' in a class body`);
@@ -151,5 +165,19 @@ export function declareClass(ctx: DeclarationContext, qualifiedName: string, def
   return {
     kind, qualifiedName, file: ctx.file, type, attributes, constants, methods,
     forwardPreHooks: preHooks, forwardHooks: hooks, fields: kind === "namedtuple" ? declared : [], enumMembers,
+    enumValueType: kind === "enum" ? enumValueType ?? Types.int : null,
   };
+}
+
+/** The type of an Enum member's literal, which must be the type of the members before it. */
+function enumMemberType(ctx: DeclarationContext, e: Expr, before: JitType | null): JitType {
+  const t = e.kind === "unary" && e.op === "-" ? ENUM_VALUE_TYPES[e.operand.kind] : ENUM_VALUE_TYPES[e.kind];
+  if (!t) return ctx.fail(e, "an Enum member's value must be an int, float or str literal");
+  if (before && before.kind !== t.kind) ctx.fail(e, `Enum members must all have one value type: ${before.kind} before, ${t.kind} here`);
+  return t;
+}
+
+/** Ints are JS numbers at run time (src/jit/runtime/objects.ts). */
+function enumMemberValue(v: unknown): unknown {
+  return typeof v === "bigint" ? Number(v) : v;
 }

@@ -22,7 +22,7 @@ export function describeImportedClass(c: ImportedClass): ClassDescription {
     case "namedtuple":
       return { kind: "namedtuple", qualifiedName: c.qualifiedName, fields: c.fields };
     case "enum":
-      return { kind: "enum", qualifiedName: c.qualifiedName, valueType: enumValueType(c.enumMembers), members: c.enumMembers };
+      return { kind: "enum", qualifiedName: c.qualifiedName, valueType: c.enumValueType ?? Types.int, members: c.enumMembers };
     case "interface":
     case "moduleInterface":
       return {
@@ -53,11 +53,4 @@ export function describeImportedClass(c: ImportedClass): ClassDescription {
       };
     }
   }
-}
-
-function enumValueType(members: readonly { readonly value: unknown }[]): JitType {
-  const v = members[0]?.value;
-  if (typeof v === "string") return Types.str;
-  if (typeof v === "number" && !Number.isInteger(v)) return Types.float;
-  return Types.int;
 }

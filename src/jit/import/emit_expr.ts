@@ -92,6 +92,10 @@ export class ExprEmitter {
 
   asValue(e: Expr, s: Sugared): Value {
     if (s.kind === "value") return s.value;
+    // `__torch__.Nope.RED`: a qualified name no code file defines (an Enum member's class among them)
+    if (s.kind === "namespace" && s.path.includes(".") && !s.path.startsWith("torch.") && !s.path.startsWith("ops.")) {
+      return this.fail(e, `'${s.path}' is not defined: no code file of the archive has a class, function or Enum member of that name`);
+    }
     return this.fail(e, `${describe(s)} cannot be used as a value`);
   }
 
@@ -147,8 +151,7 @@ export class ExprEmitter {
       case "value": return this.valueAttribute(e, base.value, name);
       case "class": {
         if (name === "__new__") return { kind: "new", decl: base.decl };
-        const member = base.decl.enumMembers.find((m) => m.name === name);
-        if (member) return this.fail(e, `enum values are not supported yet (${base.decl.qualifiedName}.${name})`);
+        if (base.decl.kind === "enum") return value(this.enumMember(e, base.decl, name));
         return this.fail(e, `'${base.decl.qualifiedName}' has no attribute '${name}'`);
       }
       default: return this.fail(e, `${describe(base)} has no attribute '${name}'`);
@@ -172,6 +175,22 @@ export class ExprEmitter {
     return { kind: "namespace", path: full };
   }
 
+  /** `__torch__.Color.RED`: an enum constant holding the member's value (c10's EnumHolder). */
+  private enumMember(e: Expr, decl: ClassDecl, name: string): Value {
+    const member = decl.enumMembers.find((m) => m.name === name);
+    if (!member) return this.fail(e, `Enum '${decl.qualifiedName}' has no member '${name}'`);
+    const v = member.value;
+    if (typeof v !== "number" && typeof v !== "string") return this.fail(e, `Enum member ${decl.qualifiedName}.${name} has a value of unsupported type`);
+    return this.constant({ type: "Enum", value: { enumName: decl.qualifiedName, name, value: v } });
+  }
+
+  /** `(c).value` is prim::EnumValue, `(c).name` prim::EnumName (ir_emitter's EnumSugaredValue attributes). */
+  private enumAttribute(e: Expr, v: Value, decl: ClassDecl, name: string): Value {
+    if (name === "value") return this.g.insert("prim::EnumValue", [v], [decl.enumValueType ?? Types.int]).output();
+    if (name === "name") return this.g.insert("prim::EnumName", [v], [Types.str]).output();
+    return this.fail(e, `Enum '${decl.qualifiedName}' values have no attribute '${name}' (only .value and .name)`);
+  }
+
   private valueAttribute(e: Expr, v: Value, name: string): Sugared {
     const t = v.type;
     if (t.kind === "Tuple" && t.named) {
@@ -180,6 +199,7 @@ export class ExprEmitter {
       return value(this.g.insert("prim::TupleIndex", [v, this.constant({ type: "int", value: i })], [t.elements[i]!]).output());
     }
     const cls = this.ctx.classOf(t);
+    if (cls?.kind === "enum") return value(this.enumAttribute(e, v, cls, name));
     if (cls) {
       const k = cls.constants.find((c) => c.name === name);
       const kc = k ? literalConstant(k.value, k.type) : null;
@@ -190,7 +210,7 @@ export class ExprEmitter {
       if (method) return { kind: "method", self: v, decl: method };
       return this.fail(e, `'${cls.qualifiedName}' has no attribute or method '${name}'`);
     }
-    if (t.kind === "Class") return this.fail(e, `unknown class '${t.name}'`);
+    if (t.kind === "Class" || t.kind === "Enum") return this.fail(e, `unknown class '${t.name}'`);
     // tensor, list, str, dict methods: `x.add(y)` is aten::add(x, y)
     return { kind: "builtin", op: `aten::${name}`, self: v };
   }
@@ -474,7 +494,7 @@ export class ExprEmitter {
 
 export function describeType(t: JitType): string {
   switch (t.kind) {
-    case "Class": return t.name;
+    case "Class": case "Enum": return t.name;
     case "List": return `List[${describeType(t.element)}]`;
     case "Optional": return `Optional[${describeType(t.element)}]`;
     case "Tuple": return t.named?.name ?? `Tuple[${t.elements.map(describeType).join(", ")}]`;

@@ -9,8 +9,9 @@
  * const cls = importer.loadType("__torch__.MyCell_v1");     // ImportedClass
  * cls.methods.get("forward")!.graph                         // an IR Graph, self first
  */
-import { Types, classType, tupleType, type ConstantValue, type Graph, type JitType } from "../ir/index.js";
+import { Types, classType, enumType, tupleType, type ConstantValue, type Graph, type JitType } from "../ir/index.js";
 import { Tensor } from "../../tensor/tensor.js";
+import { ScriptEnumValue } from "../runtime/enum_value.js";
 import type { FunctionTable, ScriptMethod } from "../runtime/objects.js";
 import type { ClassDef, Expr, FuncDef } from "./ast.js";
 import {
@@ -21,7 +22,7 @@ import type { EmitContext } from "./emit_expr.js";
 import { compileFunction } from "./emit_function.js";
 import { SourceFile } from "./lexer.js";
 import { parseCodeFile } from "./parser.js";
-import { annotationType } from "./type_expr.js";
+import { annotationType, dottedName } from "./type_expr.js";
 
 /** A compiled method or function with the signature its graph does not carry. */
 export interface ImportedMethod {
@@ -37,7 +38,7 @@ export interface ImportedClass {
   readonly kind: "class";
   readonly classKind: ClassKind;
   readonly qualifiedName: string;
-  /** A Class type, or the named tuple type of a NamedTuple. */
+  /** A Class type, an Enum type, or the named tuple type of a NamedTuple. */
   readonly type: JitType;
   /** Declared attributes in file order (parameters and buffers flagged), submodules included. */
   readonly attributes: readonly AttributeDecl[];
@@ -48,6 +49,8 @@ export interface ImportedClass {
   readonly forwardHooks: readonly string[];
   readonly fields: readonly { readonly name: string; readonly type: JitType }[];
   readonly enumMembers: readonly { readonly name: string; readonly value: unknown }[];
+  /** int, float or str for an Enum; null for other classes. */
+  readonly enumValueType: JitType | null;
   /** Signatures of interface methods (Interface / ModuleInterface). */
   readonly interfaceMethods: readonly FunctionDecl[];
 }
@@ -101,7 +104,7 @@ export class SourceImporter {
       result = {
         kind: "class", classKind: d.kind, qualifiedName, type: d.type, attributes: d.attributes, constants: d.constants,
         methods, forwardPreHooks: d.forwardPreHooks, forwardHooks: d.forwardHooks, fields: d.fields,
-        enumMembers: d.enumMembers, interfaceMethods: interfaceLike ? [...d.methods.values()] : [],
+        enumMembers: d.enumMembers, enumValueType: d.enumValueType, interfaceMethods: interfaceLike ? [...d.methods.values()] : [],
       };
     }
     this.loaded.set(qualifiedName, result);
@@ -157,7 +160,8 @@ export class SourceImporter {
       this.functions.set(qualifiedName, decl);
       return { kind: "function", decl };
     }
-    const decl = declareClass(ctx, qualifiedName, item.def, (fields) => tupleType(fields.map((f) => f.type), { name: qualifiedName, fields: fields.map((f) => f.name) }), classType(qualifiedName));
+    const selfType = item.def.base === "Enum" ? enumType(qualifiedName) : classType(qualifiedName);
+    const decl = declareClass(ctx, qualifiedName, item.def, (fields) => tupleType(fields.map((f) => f.type), { name: qualifiedName, fields: fields.map((f) => f.name) }), selfType);
     this.classes.set(qualifiedName, decl);
     return { kind: "class", decl };
   }
@@ -179,7 +183,7 @@ export class SourceImporter {
       const found = this.lookup(qualifiedName);
       return found?.kind === "class" ? found.decl.type : null;
     }
-    return classType(qualifiedName);
+    return item.def.base === "Enum" ? enumType(qualifiedName) : classType(qualifiedName);
   }
 
   private declarationContext(file: SourceFile): DeclarationContext {
@@ -190,6 +194,15 @@ export class SourceImporter {
       file,
       fail,
       resolveType: (e: Expr) => annotationType(e, (name) => this.typeOfName(name), (at, what) => fail(at, what)),
+      enumMember: (e: Expr) => {
+        const name = dottedName(e);
+        const cut = name?.lastIndexOf(".") ?? -1;
+        const cls = name && cut > 0 ? this.lookup(name.slice(0, cut)) : null;
+        if (cls?.kind !== "class" || cls.decl.kind !== "enum") return null;
+        const member = cls.decl.enumMembers.find((m) => m.name === name!.slice(cut + 1));
+        if (!member) return fail(e, `Enum '${cls.decl.qualifiedName}' has no member '${name!.slice(cut + 1)}'`);
+        return new ScriptEnumValue(cls.decl.qualifiedName, member.name, member.value);
+      },
     };
   }
 
@@ -221,7 +234,7 @@ export class SourceImporter {
       resolveType: decls.resolveType,
       lookup: (name) => this.lookup(name),
       classOf: (t) => {
-        if (t.kind !== "Class") return null;
+        if (t.kind !== "Class" && t.kind !== "Enum") return null;
         const found = this.lookup(t.name);
         return found?.kind === "class" ? found.decl : null;
       },

@@ -23,7 +23,21 @@ export type AttributeValue =
   | TensorAttribute
   | { readonly kind: "ty"; readonly value: JitType }
   | { readonly kind: "tys"; readonly value: readonly JitType[] }
-  | { readonly kind: "g"; readonly value: Graph };
+  | { readonly kind: "g"; readonly value: Graph }
+  | { readonly kind: "enum"; readonly value: EnumMember };
+
+/**
+ * A member of a TorchScript Enum class, as an enum constant holds it (c10 keeps an IValue
+ * attribute; enums are the only IValues our constants need). It prints as
+ * `__torch__.Color.RED`, without the value, so a parsed graph does not know the value: null.
+ */
+export interface EnumMember {
+  /** The Enum class's qualified name, `__torch__.Color`. */
+  readonly enumName: string;
+  readonly name: string;
+  /** int, float or str (the only value types TorchScript enums allow); null where unknown. */
+  readonly value: number | bigint | string | null;
+}
 
 /**
  * A tensor attribute. Parsed graph text cannot always give back the data (`<Tensor>`, or four
@@ -56,6 +70,7 @@ export const Attr = {
   ty: (v: JitType): AttributeValue => ({ kind: "ty", value: v }),
   tys: (v: readonly JitType[]): AttributeValue => ({ kind: "tys", value: v.slice() }),
   g: (v: Graph): AttributeValue => ({ kind: "g", value: v }),
+  enum: (v: EnumMember): AttributeValue => ({ kind: "enum", value: v }),
 } as const;
 
 /** How an attribute value prints between `[name=` and `]` (ir.cpp Node::printAttrValue). */
@@ -82,6 +97,8 @@ export function printAttributeValue(a: AttributeValue): string {
       return `[${a.value.map(printType).join(", ")}]`;
     case "g":
       return "<Graph>";
+    case "enum":
+      return `${a.value.enumName}.${a.value.name}`;
   }
 }
 

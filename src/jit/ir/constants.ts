@@ -8,12 +8,14 @@
  *   Device         s attribute (`value="cpu"`)           int[]   is attribute (`value=[0, 0]`)
  *   Tensor         t attribute, output typed from the tensor (`Float(4, strides=[1], ...)`)
  *   Function       s attribute `name` (`prim::Constant[name="f"]() : Function`)
+ *   Enum           enum attribute, output typed by its class
+ *                  (`%4 : Enum<__torch__.Color> = prim::Constant[value=__torch__.Color.RED]()`)
  */
 import type { Tensor } from "../../tensor/tensor.js";
-import { Attr, type AttributeValue } from "./attributes.js";
+import { Attr, type AttributeValue, type EnumMember } from "./attributes.js";
 import type { CreateOptions, Graph } from "./graph.js";
 import type { Node } from "./node.js";
-import { Types, functionType, listType, tensorTypeOf, type JitType } from "./types.js";
+import { Types, enumType, functionType, listType, tensorTypeOf, type JitType } from "./types.js";
 import type { Value } from "./value.js";
 
 export type ConstantValue =
@@ -28,7 +30,8 @@ export type ConstantValue =
   | { readonly type: "bool[]"; readonly value: readonly boolean[] }
   | { readonly type: "str[]"; readonly value: readonly string[] }
   | { readonly type: "Tensor"; readonly value: Tensor }
-  | { readonly type: "Function"; readonly name: string };
+  | { readonly type: "Function"; readonly name: string }
+  | { readonly type: "Enum"; readonly value: EnumMember };
 
 /** Creates a prim::Constant for `c` (not inserted). */
 export function createConstant(graph: Graph, c: ConstantValue, opts: CreateOptions = {}): Node {
@@ -75,6 +78,8 @@ function encode(c: ConstantValue): Encoded {
       return [["value", Attr.t(c.value)], tensorTypeOf(c.value)];
     case "Function":
       return [["name", Attr.s(c.name)], functionType(c.name)];
+    case "Enum":
+      return [["value", Attr.enum(c.value)], enumType(c.value.enumName)];
   }
 }
 
@@ -108,6 +113,8 @@ export function constantValue(n: Node): ConstantValue | null {
       return { type: "str[]", value: a.value };
     case "t":
       return a.value ? { type: "Tensor", value: a.value } : null;
+    case "enum":
+      return { type: "Enum", value: a.value };
     default:
       return null;
   }

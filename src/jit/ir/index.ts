@@ -8,7 +8,7 @@ export { parseType, parseSchemaType, TypeCursor, TypeParseError, type TypeParseO
 export {
   isSubtypeOf, unifyTypes, unifyTypeList, optionalType, unionType, unshapedType, withContained, mergeTensorTypes,
 } from "./subtype.js";
-export { Attr, printAttributeValue, attributeEquals, type AttributeValue, type AttributeKind, type TensorAttribute } from "./attributes.js";
+export { Attr, printAttributeValue, attributeEquals, type AttributeValue, type AttributeKind, type TensorAttribute, type EnumMember } from "./attributes.js";
 export { formatG, formatDoubleRepr, formatFixed, formatScientific, quoteString, decodeQuotedString } from "./cformat.js";
 export { formatTensorAttribute, formatTensorCpp, tensorText, MAX_TENSOR_DISPLAY_SIZE, type TensorText } from "./tensor_text.js";
 export { readTensorText } from "./tensor_text_read.js";

@@ -53,7 +53,7 @@ function kind(
 export const PRIM_KINDS: Readonly<Record<string, NodeKindSpec>> = {
   "prim::Param": kind(exactly(0), ANY, 0, [], "a block's parameters (internal: never printed as a node)"),
   "prim::Return": kind(ANY, exactly(0), 0, [], "a block's returns (internal: never printed as a node)"),
-  "prim::Constant": kind(exactly(0), exactly(1), 0, [opt("value", "i", "f", "s", "is", "fs", "ss", "t", "ty"), opt("name", "s")],
+  "prim::Constant": kind(exactly(0), exactly(1), 0, [opt("value", "i", "f", "s", "is", "fs", "ss", "t", "ty", "enum"), opt("name", "s")],
     "a constant; no attribute means None, `name` names a Function constant"),
   "prim::If": kind(exactly(1), ANY, 2, [], "if/else; see Note [control flow blocks]"),
   "prim::Loop": kind(atLeast(2), ANY, 1, [], "for/while; see Note [control flow blocks]"),
@@ -78,6 +78,8 @@ export const PRIM_KINDS: Readonly<Record<string, NodeKindSpec>> = {
   "prim::dtype": kind(exactly(1), exactly(1), 0, [], "tensor.dtype (as int)"),
   "prim::requires_grad": kind(exactly(1), exactly(1), 0, [], "tensor.requires_grad"),
   "prim::isinstance": kind(exactly(1), exactly(1), 0, [req("types", "tys")], "isinstance(x, types)"),
+  "prim::EnumValue": kind(exactly(1), exactly(1), 0, [], "an enum member's value (`(c).value`)"),
+  "prim::EnumName": kind(exactly(1), exactly(1), 0, [], "an enum member's name as a str (`(c).name`)"),
   "prim::CreateObject": kind(exactly(0), exactly(1), 0, [], "allocates an object of its output's class type"),
   "prim::Print": kind(ANY, exactly(0), 0, [], "print(...)", true),
   "prim::Store": kind(exactly(1), exactly(0), 0, [req("name", "s")], "frontend only: assigns a variable before SSA", true),

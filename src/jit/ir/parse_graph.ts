@@ -248,6 +248,8 @@ class IRParser {
       return { kind: "t", value: readTensorText(text, type), text };
     }
     if (this.peek("[")) return this.listValue();
+    const out = n.outputs[0]?.type;
+    if (n.kind === "prim::Constant" && out?.kind === "Enum") return this.enumMember(out.name);
     const lit = this.scalar();
     // A float that prints without '.' (1e10 prints "10000000000") reads as an int literal;
     // the constant's declared type tells which it is.
@@ -255,6 +257,18 @@ class IRParser {
       return Attr.f(Number(lit.value));
     }
     return lit;
+  }
+
+  /** `__torch__.Color.RED` of an `Enum<__torch__.Color>` constant; graph text has no member values. */
+  private enumMember(enumName: string): AttributeValue {
+    const start = this.pos;
+    const dotted = this.word(/^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+/, "an enum member (__torch__.Color.RED)");
+    const cut = dotted.lastIndexOf(".");
+    if (dotted.slice(0, cut) !== enumName) {
+      this.pos = start;
+      throw this.error(`enum member '${dotted}' is not a member of ${enumName}`);
+    }
+    return Attr.enum({ enumName, name: dotted.slice(cut + 1), value: null });
   }
 
   private listValue(): AttributeValue {

@@ -41,6 +41,8 @@ export function isSubtypeOf(a: JitType, b: JitType): boolean {
       return a.elements.every((e, i) => isSubtypeOf(e, b.elements[i]!));
     case "Future":
       return b.kind === "Future" && isSubtypeOf(a.element, b.element);
+    case "Enum":
+      return b.kind === "AnyEnumType";
     default:
       return false;
   }

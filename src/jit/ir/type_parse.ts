@@ -4,6 +4,7 @@
  *   graph form       int[]  Tensor?  (Tensor, int)  Dict(str, Tensor)  Union(int, str)
  *                    Float(3, 4, strides=[4, 1], requires_grad=0, device=cpu)  FloatTensor
  *                    NamedTuple(a : int, b : Tensor)  Future[int]  __torch__.MyCell  Function
+ *                    Enum<__torch__.Color>
  *   annotation form  List[int]  Optional[Tensor]  Tuple[Tensor, int]  Tuple[()]  Dict[str, Tensor]
  *                    Union[int, str]  number  None
  *   schema form      (`schema: true`) adds  int[2]  Tensor(a!)  t  and reads ScalarType,
@@ -14,7 +15,7 @@
  */
 import { optionalType, unionType } from "./subtype.js";
 import {
-  Types, classType, dictType, functionType, futureType, isScalarTypeName, isSimpleKind,
+  Types, classType, dictType, enumType, functionType, futureType, isScalarTypeName, isSimpleKind,
   listType, simpleType, tensorType, tupleType, varType, type JitType, type ScalarTypeName, type TensorDetail,
 } from "./types.js";
 
@@ -76,6 +77,11 @@ export class TypeCursor {
     if (isScalarTypeName(name)) return this.parseTensor(name, true);
     const sized = /^(\w+)Tensor$/.exec(name);
     if (sized && isScalarTypeName(sized[1]!)) return this.parseTensor(sized[1]! as ScalarTypeName, false);
+    if (name === "Enum" && this.eat("<")) {
+      const enumName = this.ident();
+      if (!this.eat(">")) throw this.error("expected '>' after the Enum's name");
+      return enumType(enumName);
+    }
     const container = this.parseContainer(name);
     if (container) return container;
     return this.leaf(name);

@@ -77,6 +77,8 @@ export function typeStr(t: JitType): string {
     case "Class":
     case "Var":
       return t.name;
+    case "Enum":
+      return `Enum<${t.name}>`;
     case "Function":
       return "Function";
     default:
@@ -113,6 +115,7 @@ export function annotationStr(t: JitType, printer?: TypePrinter): string {
     case "Union":
       return unionStr(t, sub, "[", "]", SIMPLE_TYPES.Scalar.annotation);
     case "Class":
+    case "Enum":
     case "Var":
       return t.name;
     case "Function":

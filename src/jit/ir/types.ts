@@ -35,13 +35,15 @@ export const SIMPLE_TYPES = {
   Layout: { str: "Layout", annotation: "Layout", order: 29 },
   ScalarType: { str: "ScalarType", annotation: "ScalarType", order: 30 },
   MemoryFormat: { str: "MemoryFormat", annotation: "MemoryFormat", order: 31 },
+  /** Any Enum class: what `aten::eq.enum(AnyEnumType a, AnyEnumType b)` accepts. */
+  AnyEnumType: { str: "AnyEnumType", annotation: "AnyEnumType", order: 2 },
 } as const;
 
 export type SimpleKind = keyof typeof SIMPLE_TYPES;
 
 /** TypeKind order of the structured kinds (see SIMPLE_TYPES.order). */
 export const STRUCTURED_ORDER = {
-  Tensor: 3, Tuple: 5, List: 6, Dict: 7, Future: 11, Optional: 19, Var: 20, Function: 23, Class: 24, Union: 36,
+  Enum: 1, Tensor: 3, Tuple: 5, List: 6, Dict: 7, Future: 11, Optional: 19, Var: 20, Function: 23, Class: 24, Union: 36,
 } as const;
 
 /** PyTorch's ScalarType names, as tensor types print them: `Float(3, 4, ...)`. */
@@ -122,6 +124,16 @@ export interface ClassType {
   readonly name: string;
 }
 
+/**
+ * A TorchScript Enum class (`class Color(Enum)`), named by its qualified name. It is not a
+ * ClassType: its values are members (`__torch__.Color.RED`), not objects with attributes, and
+ * graphs print it as `Enum<__torch__.Color>` (c10's EnumType).
+ */
+export interface EnumType {
+  readonly kind: "Enum";
+  readonly name: string;
+}
+
 /** A first-class function value (`prim::Constant[name="f"]() : Function`). */
 export interface FunctionType {
   readonly kind: "Function";
@@ -137,7 +149,7 @@ export interface VarType {
 
 export type JitType =
   | SimpleType | TensorType | ListType | TupleType | DictType | OptionalType | UnionType
-  | FutureType | ClassType | FunctionType | VarType;
+  | FutureType | ClassType | EnumType | FunctionType | VarType;
 
 export function isSimpleKind(k: string): k is SimpleKind {
   return Object.prototype.hasOwnProperty.call(SIMPLE_TYPES, k);
@@ -170,6 +182,7 @@ export const Types = {
   stream: simple("Stream"),
   capsule: simple("Capsule"),
   qscheme: simple("QScheme"),
+  anyEnum: simple("AnyEnumType"),
   tensor: Object.freeze<TensorType>({
     kind: "Tensor", scalarType: null, sizes: null, strides: null, requiresGrad: null, device: null, undefined: null,
   }),
@@ -224,6 +237,10 @@ export function classType(name: string): ClassType {
   return Object.freeze({ kind: "Class", name });
 }
 
+export function enumType(name: string): EnumType {
+  return Object.freeze({ kind: "Enum", name });
+}
+
 export function functionType(name: string | null = null): FunctionType {
   return Object.freeze({ kind: "Function", name });
 }
@@ -275,8 +292,9 @@ export function typeEquals(a: JitType, b: JitType): boolean {
     case "Union":
       return sameMembers(a.types, (b as UnionType).types);
     case "Class":
+    case "Enum":
     case "Var":
-      return a.name === (b as ClassType | VarType).name;
+      return a.name === (b as ClassType | EnumType | VarType).name;
     case "Function":
       return a.name === (b as FunctionType).name;
     default:

@@ -242,6 +242,10 @@ export function constantsEqual(a: ConstantValue, b: ConstantValue): boolean {
       return false;
     case "Function":
       return a.name === (b as typeof a).name;
+    case "Enum": {
+      const o = (b as typeof a).value;
+      return a.value.enumName === o.enumName && a.value.name === o.name;
+    }
     case "int":
       return BigInt(a.value) === BigInt((b as typeof a).value);
     case "int[]": {

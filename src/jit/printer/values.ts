@@ -87,6 +87,9 @@ export function printConstantValue(c: ConstantValue, ctx: LiteralContext): strin
       return `CONSTANTS.c${ctx.constants.add(c.value)}`;
     case "Function":
       return c.name;
+    case "Enum":
+      // c10 IValue::repr of an EnumHolder: the qualified class name as is, not type-printed
+      return `${c.value.enumName}.${c.value.name}`;
   }
 }
 
@@ -117,6 +120,8 @@ export function printRuntimeValue(value: unknown, t: JitType, ctx: LiteralContex
       return `torch.device(${quoteString(String(value))})`;
     case "Tensor":
       return value instanceof Tensor ? `CONSTANTS.c${ctx.constants.add(value)}` : inferLiteral(value, ctx);
+    case "Enum":
+      return `${t.name}.${enumMemberName(value)}`;
     case "List":
       return `[${asArray(value).map((v) => printRuntimeValue(v, t.element, ctx)).join(", ")}]`;
     case "Tuple": {
@@ -144,6 +149,13 @@ function inferLiteral(value: unknown, ctx: LiteralContext): string {
   if (value instanceof Tensor) return `CONSTANTS.c${ctx.constants.add(value)}`;
   if (Array.isArray(value)) return `[${value.map((v) => inferLiteral(v, ctx)).join(", ")}]`;
   throw new Error(`printer: cannot write ${Object.prototype.toString.call(value)} as a TorchScript literal`);
+}
+
+/** The member name of an enum runtime value (src/jit/runtime/enum_value.ts; read by shape, not class). */
+function enumMemberName(value: unknown): string {
+  const name = (value as { name?: unknown }).name;
+  if (typeof name !== "string") throw new Error(`printer: expected an enum member, got ${Object.prototype.toString.call(value)}`);
+  return name;
 }
 
 function asArray(value: unknown): readonly unknown[] {

@@ -7,4 +7,5 @@ import "./builtins_tensor.js";
 import "./builtins_list.js";
 import "./builtins_dict.js";
 import "./builtins_str.js";
+import "./builtins_enum.js";
 import "./calls.js";

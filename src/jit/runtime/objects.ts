@@ -39,7 +39,7 @@ export interface FunctionTable {
  *   Tensor -> Tensor; int, float -> number; bool -> boolean; str -> string; None -> null;
  *   List[T] and Tuple[...] -> JS arrays (the node kinds say which); Dict[K, V] -> Map;
  *   class instances and modules -> ScriptObject; Device -> the string "cpu";
- *   Future[T] -> ScriptFuture.
+ *   Future[T] -> ScriptFuture; Enum members -> ScriptEnumValue (enum_value.ts).
  */
 export interface ScriptFuture {
   readonly kind: "future";

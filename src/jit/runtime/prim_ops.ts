@@ -15,6 +15,7 @@ import {
   compileCallFunction, compileCallMethod, compileCreateObject, compileFork, compileGetAttr, compileSetAttr, compileSubgraphCall,
 } from "./calls.js";
 import { compileIf, compileLoop } from "./control_flow.js";
+import { ScriptEnumValue } from "./enum_value.js";
 import { TorchScriptError } from "./errors.js";
 import type { NodeCompiler } from "./plan.js";
 import { valueToString } from "./value_str.js";
@@ -35,6 +36,10 @@ function constantRuntimeValue(n: Node): unknown {
       return c.value.slice();
     case "None":
       return null;
+    case "Enum": {
+      const m = c.value;
+      return m.value === null ? undefined : new ScriptEnumValue(m.enumName, m.name, typeof m.value === "bigint" ? Number(m.value) : m.value);
+    }
     case "Function": {
       // the Function type names the callee by its qualified name; graph text only has the short one
       const t = n.outputs[0]?.type;
@@ -51,10 +56,24 @@ const compileConstant: NodeCompiler = (n, _ins, outs, ctx) => {
     ctx.constant(outs[0]!, v);
     return null;
   }
+  const what = n.outputs[0]?.type.kind === "Enum" ? "an enum member whose value" : "a tensor constant whose data";
   return () => {
-    throw new RuntimeError(`${n.kind} has no value the interpreter can use (a tensor constant whose data the graph text does not hold)`);
+    throw new RuntimeError(`${n.kind} has no value the interpreter can use (${what} the graph text does not hold)`);
   };
 };
+
+/** prim::EnumValue / prim::EnumName: `(c).value` and `(c).name` of an enum member. */
+function enumField(field: "value" | "name"): NodeCompiler {
+  return (n, ins, outs) => {
+    const i = ins[0]!;
+    const o = outs[0]!;
+    return (r) => {
+      const e = r[i];
+      if (!(e instanceof ScriptEnumValue)) throw new RuntimeError(`${n.kind} expected an enum value, got ${describeValueType(e)}`);
+      r[o] = e[field];
+    };
+  };
+}
 
 const tupleConstruct: NodeCompiler = (_n, ins, outs) => {
   const o = outs[0]!;
@@ -179,6 +198,8 @@ export const PRIM_COMPILERS: Readonly<Record<string, NodeCompiler>> = {
   "prim::fork": compileFork,
   "prim::FusionGroup": compileSubgraphCall,
   "prim::CreateObject": compileCreateObject,
+  "prim::EnumValue": enumField("value"),
+  "prim::EnumName": enumField("name"),
   "prim::TupleConstruct": tupleConstruct,
   "prim::TupleUnpack": unpack("tuple"),
   "prim::TupleIndex": tupleIndex,

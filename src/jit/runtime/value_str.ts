@@ -8,6 +8,7 @@
  */
 import { Tensor } from "../../tensor/tensor.js";
 import { formatDoubleRepr, formatTensorCpp, tensorText, type JitType } from "../ir/index.js";
+import { ScriptEnumValue } from "./enum_value.js";
 import { isScriptObject } from "./objects.js";
 import { FunctionValue, isFuture, isIntValue } from "./values.js";
 
@@ -46,6 +47,7 @@ export function valueToString(v: unknown, type?: JitType): string {
     return `{${items.join(", ")}}`;
   }
   if (isScriptObject(v)) return `<${v.qualifiedName} object>`;
+  if (v instanceof ScriptEnumValue) return `Enum<${v}>`; // c10 prints the unqualified class: Enum<Color.RED>
   if (v instanceof FunctionValue) return "Function";
   if (isFuture(v)) return "Future";
   return String(v);

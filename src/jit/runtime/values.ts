@@ -12,6 +12,7 @@
 import { DTYPES, type DType } from "../../tensor/dtype.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { SCALAR_TYPE_NAMES, type JitType } from "../ir/index.js";
+import { ScriptEnumValue } from "./enum_value.js";
 import { isScriptObject, type ScriptFuture } from "./objects.js";
 
 /** A `Function` value (`prim::Constant[name="relu"]() : Function`), called by prim::CallFunction. */
@@ -68,6 +69,7 @@ export function describeValueType(v: unknown): string {
     return first.done ? "Dict" : `Dict[${describeValueType(first.value[0])}, ${describeValueType(first.value[1])}]`;
   }
   if (isScriptObject(v)) return v.qualifiedName;
+  if (v instanceof ScriptEnumValue) return v.qualifiedName;
   if (v instanceof FunctionValue) return "Function";
   if (isFuture(v)) return "Future";
   return typeof v;
@@ -112,6 +114,10 @@ export function valueFitsType(v: unknown, t: JitType): boolean {
       return true;
     case "Class":
       return isScriptObject(v);
+    case "Enum":
+      return v instanceof ScriptEnumValue && v.qualifiedName === t.name;
+    case "AnyEnumType":
+      return v instanceof ScriptEnumValue;
     case "Function":
       return v instanceof FunctionValue;
     case "Future":

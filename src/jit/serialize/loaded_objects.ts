@@ -8,7 +8,7 @@ import type { Graph } from "../ir/index.js";
 import type { FunctionTable, ScriptMethod, ScriptObject } from "../runtime/objects.js";
 import { runGraph } from "../runtime/interpreter.js";
 import { ScriptModule, compiledFunctions } from "../script_module.js";
-import type { ScriptClassDescription } from "../printer/index.js";
+import { printMethod, type ScriptClassDescription } from "../printer/index.js";
 import type { SourceImporter } from "../import/index.js";
 
 /** Functions of the archive first, then those compiled in this process. */
@@ -36,6 +36,17 @@ export class LoadedScriptModule extends ScriptModule {
     Object.defineProperty(this, "_defaults", { value: new Map(), enumerable: false, writable: true });
     Object.defineProperty(this, "_classDescription", { value: undefined, enumerable: false, writable: true });
     Object.defineProperty(this, "_importer", { value: undefined, enumerable: false, writable: true });
+  }
+
+  /**
+   * `.code` with the archive's signature of forward: defaults (`s: __torch__.Scale=__torch__.Scale.HALF`)
+   * live in the code, not in the graph, so the graph alone would print without them.
+   */
+  override get code(): string {
+    const graph = this._methods.get("forward")?.graph;
+    const sig = this._classDescription?.methods?.find((x) => x.name === "forward");
+    if (graph === undefined || sig?.graph !== graph) return super.code;
+    return printMethod(graph, { ...sig, constants: this._constants });
   }
 
   override _runMethod(name: string, args: unknown[]): unknown {
@@ -72,13 +83,8 @@ export class ScriptClassObject implements ScriptObject {
   }
 }
 
-/** A member of a TorchScript Enum class. */
-export class ScriptEnumValue {
-  constructor(readonly qualifiedName: string, readonly name: string, readonly value: unknown) {}
-  toString(): string {
-    return `${this.qualifiedName.slice(this.qualifiedName.lastIndexOf(".") + 1)}.${this.name}`;
-  }
-}
+/** A member of a TorchScript Enum class (kept here too: the archive code imports it from here). */
+export { ScriptEnumValue } from "../runtime/enum_value.js";
 
 export function methodTable(methods: ReadonlyMap<string, { readonly name: string; readonly graph: Graph }>): Map<string, ScriptMethod> {
   return new Map([...methods].map(([k, m]) => [k, { name: m.name, graph: m.graph }]));

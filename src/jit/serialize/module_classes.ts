@@ -11,12 +11,12 @@ import { Module } from "../../nn/module.js";
 import { Parameter } from "../../nn/parameter.js";
 import { Tensor } from "../../tensor/tensor.js";
 import {
-  Types, classType, containedTypes, dictType, listType, optionalType, tupleType, type Block, type Graph, type JitType,
+  Types, classType, containedTypes, dictType, enumType, listType, optionalType, tupleType, type Block, type Graph, type JitType,
 } from "../ir/index.js";
 import type { ClassAttribute, CodeFileItem, ScriptClassDescription } from "../printer/index.js";
 import { ScriptModule, compiledFunctions } from "../script_module.js";
 import { isTuple } from "./pickle_values.js";
-import { LoadedScriptModule, ScriptClassObject } from "./loaded_objects.js";
+import { LoadedScriptModule, ScriptClassObject, ScriptEnumValue } from "./loaded_objects.js";
 import { describeImportedClass, describeImportedFunction, type SourceImporter } from "../import/index.js";
 
 export interface ModuleAttribute extends ClassAttribute {
@@ -97,6 +97,7 @@ export function inferType(v: unknown): JitType | null {
     return kt && vt ? dictType(kt, vt) : null;
   }
   if (v instanceof ScriptModule || v instanceof ScriptClassObject) return classType(v.qualifiedName);
+  if (v instanceof ScriptEnumValue) return enumType(v.qualifiedName);
   return null;
 }
 
@@ -149,6 +150,8 @@ export function collectCodeItems(root: ScriptModule, extraFunctions: readonly Co
   const seen = new Set<string>();
   const importers = new Set<SourceImporter>();
   const graphs: Graph[] = [];
+  // an attribute may name a class no method mentions (`c : __torch__.Color`, read only by Python)
+  const attributeTypes: JitType[] = [];
   const visitModule = (m: ScriptModule) => {
     if (seen.has(m.qualifiedName)) return;
     seen.add(m.qualifiedName);
@@ -156,7 +159,10 @@ export function collectCodeItems(root: ScriptModule, extraFunctions: readonly Co
     const cls = moduleClass(m);
     items.push(cls);
     for (const x of cls.methods ?? []) graphs.push(x.graph);
-    for (const a of cls.attributes ?? []) if (a.type.kind === "Class" && a.name !== "training") visitValue(a);
+    for (const a of cls.attributes ?? []) {
+      if (a.type.kind === "Class" && a.name !== "training") visitValue(a);
+      attributeTypes.push(a.type);
+    }
   };
   const visitValue = (a: ClassAttribute) => {
     const v = (a as ModuleAttribute).value;
@@ -166,7 +172,7 @@ export function collectCodeItems(root: ScriptModule, extraFunctions: readonly Co
   for (const f of extraFunctions) items.push(f);
   // classes the code names that are not modules (NamedTuples, enums, script classes, interfaces)
   const visitType = (t: JitType) => {
-    const name = t.kind === "Class" ? t.name : t.kind === "Tuple" ? t.named?.name ?? null : null;
+    const name = t.kind === "Class" || t.kind === "Enum" ? t.name : t.kind === "Tuple" ? t.named?.name ?? null : null;
     if (name !== null && !seen.has(name)) {
       for (const importer of importers) {
         const found = importer.loadType(name);
@@ -180,11 +186,18 @@ export function collectCodeItems(root: ScriptModule, extraFunctions: readonly Co
     }
     for (const c of containedTypes(t)) visitType(c);
   };
-  // functions and classes: breadth-first over every graph reached
-  for (let i = 0; i < graphs.length; i++) {
-    for (const n of graphs[i]!.allNodes()) for (const o of n.outputs) visitType(o.type);
-    for (const v of graphs[i]!.inputs) visitType(v.type);
-    for (const q of calledFunctions(graphs[i]!)) {
+  // functions and classes: breadth-first over every graph reached, then what only attributes name
+  let next = 0;
+  let nextAttribute = 0;
+  while (next < graphs.length || nextAttribute < attributeTypes.length) {
+    if (next === graphs.length) {
+      visitType(attributeTypes[nextAttribute++]!);
+      continue;
+    }
+    const g = graphs[next++]!;
+    for (const n of g.allNodes()) for (const o of n.outputs) visitType(o.type);
+    for (const v of g.inputs) visitType(v.type);
+    for (const q of calledFunctions(g)) {
       if (seen.has(q)) continue;
       seen.add(q);
       const item = functionItem(q, importers);

@@ -35,7 +35,7 @@ export function typedPickleValue(v: unknown, t: JitType, objectOf: ObjectEncoder
       for (const [k, x] of v as Map<unknown, unknown>) m.set(typedPickleValue(k, t.key, objectOf), typedPickleValue(x, t.value, objectOf));
       return new PickleCall("torch.jit._pickle", "restore_type_tag", tuple([m, annotationStr(t)]));
     }
-    case "Class": return objectOf(v);
+    case "Class": case "Enum": return objectOf(v);
     default:
       return v instanceof Tensor ? v : typeof v === "object" ? objectOf(v) : v;
   }

@@ -5,6 +5,7 @@
  */
 import { Tensor } from "../../tensor/tensor.js";
 import { annotationStr, type JitType } from "../ir/index.js";
+import { ScriptEnumValue } from "../runtime/enum_value.js";
 import { isScriptObject } from "../runtime/objects.js";
 import { isTuple } from "./pickle_values.js";
 
@@ -49,6 +50,7 @@ export function typeMismatch(v: unknown, t: JitType, depth = 0): string | null {
       return null;
     }
     case "Class": return isScriptObject(v) ? null : bad();
+    case "Enum": return v instanceof ScriptEnumValue && v.qualifiedName === t.name ? null : bad();
     default: return null;
   }
 }
@@ -59,5 +61,6 @@ function describe(v: unknown): string {
   if (Array.isArray(v)) return isTuple(v) ? "a tuple" : "a list";
   if (v instanceof Map) return "a dict";
   if (isScriptObject(v)) return `an object of ${v.qualifiedName}`;
+  if (v instanceof ScriptEnumValue) return `the enum member ${v.qualifiedName}.${v.name}`;
   return typeof v === "object" ? "an object" : `a ${typeof v}`;
 }

@@ -204,7 +204,7 @@ m = torch.jit.script(mod)
 `, "[(torch.ones(2),)]");
   });
 
-  it("KNOWN GAP (importer): an enum attribute", () => knownGap("enum values are not supported yet", () => {
+  it("an enum attribute compared and read in forward", () => {
     expectSame("enum_attribute", `
 class Color(Enum):
     RED = 1
@@ -219,7 +219,7 @@ class M(torch.nn.Module):
         return x
 m = torch.jit.script(M())
 `, "[(torch.ones(2),)]");
-  }));
+  });
 
   it("KNOWN GAP (op registry): a scripted nn.LSTM (overloaded forward__0, no forward)", () => knownGap("aten::lstm", () => {
     const { path, outputs, inputs } = torchArchive("lstm", `
