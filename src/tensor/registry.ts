@@ -16,6 +16,7 @@ import { parseSchema, type OpSchema, type SchemaArg } from "./schema.js";
 import { Tensor } from "./tensor.js";
 import { gradState } from "../autograd/grad_mode.js";
 import { OpNode, type BackwardFn } from "../autograd/op_node.js";
+import { compileInvoker, compileMethod, compileQuickDispatcher, compileSingleDispatcher } from "./dispatch_codegen.js";
 
 export interface OverloadDef<A extends unknown[] = any[], R = any> {
   schema: string;
@@ -238,6 +239,22 @@ export function runOverload(ov: OpOverload, args: unknown[]): unknown {
   return out;
 }
 
+const invokers = new WeakMap<OpOverload, (args: unknown[]) => unknown>();
+
+/**
+ * `runOverload(ov, args)` as a function of `ov`'s own, whose call of the forward is monomorphic
+ * (Note [one function per op]): for hot call sites that bind their own arguments. Made once per
+ * overload.
+ */
+export function invokerOf(ov: OpOverload): (args: unknown[]) => unknown {
+  let f = invokers.get(ov);
+  if (f === undefined) {
+    f = compileInvoker(ov, { runOverload, dispatchState });
+    invokers.set(ov, f);
+  }
+  return f;
+}
+
 /** `f(...args)` without the spread for the common arities: spread calls cost on every op. */
 function callForward(f: (...args: any[]) => unknown, a: unknown[]): unknown {
   switch (a.length) {
@@ -281,61 +298,27 @@ export function defineOp<F extends (...args: any[]) => any>(
     list.push(ov);
     REGISTRY.set(ov.schema.name, list);
   }
+  // Note [one function per op]; binding in full is the fallback of both generated forms
+  const slow = (raw: unknown[]): unknown => {
+    const [ov, args] = resolve(publicName, overloads, raw);
+    return runOverload(ov, args);
+  };
+  const runtime = { runOverload, dispatchState };
   let fn: (...raw: unknown[]) => unknown;
   if (overloads.length === 1 && overloads[0]!.simpleArgs) {
-    const only = overloads[0]!;
-    const params = only.schema.args;
-    const npositional = params.filter((a) => !a.kwargOnly).length;
-    const defaults = params.map((a) => (a.hasDefault ? a.default : null));
-    const minArity = only.minArity;
-    const ta = only.tensorArgs;
-    // A call with tensors where tensors go and no kwargs needs no binding beyond filling
-    // defaults: the hot path of small eager ops, where full binding costs as much as the kernel.
-    fn = (...raw: unknown[]) => {
-      const n = raw.length;
-      if (n >= minArity && n <= npositional && fastTensorArgsOk(raw, ta)) return runOverload(only, withDefaults(raw, defaults));
-      const [ov, args] = resolve(publicName, overloads, raw);
-      return runOverload(ov, args);
-    };
+    fn = compileSingleDispatcher(overloads[0]!, runtime, slow);
   } else {
     // only a prefix of quick-matchable overloads: a later one must not win over an earlier one
-    const quick: QuickMatcher[] = [];
+    const quick: OpOverload[] = [];
     for (const o of overloads) {
       if (!quickMatchable(o)) break;
-      quick.push(quickMatcher(o));
+      quick.push(o);
     }
-    fn = (...raw: unknown[]) => {
-      // Note [overload fast path]: the first simple overload whose argument kinds match exactly
-      // (what strict binding would pick first) runs without binding.
-      for (let i = 0; i < quick.length; i++) {
-        const q = quick[i]!;
-        if (q.matches(raw)) return runOverload(q.ov, withDefaults(raw, q.defaults));
-      }
-      const [ov, args] = resolve(publicName, overloads, raw);
-      return runOverload(ov, args);
-    };
+    fn = compileQuickDispatcher(quick, runtime, slow);
   }
   Object.defineProperty(fn, "name", { value: publicName });
   Object.defineProperty(fn, "overloads", { value: overloads });
   return fn as unknown as Op<F>;
-}
-
-/**
- * A hot-path call's arguments with the trailing defaults filled in. Copying into a list of the
- * final length costs less than pushing onto the rest-parameter list, which would regrow it.
- */
-function withDefaults(raw: unknown[], defaults: readonly unknown[]): unknown[] {
-  const n = raw.length;
-  if (n === defaults.length) return raw;
-  const args = defaults.slice();
-  for (let i = 0; i < n; i++) args[i] = raw[i];
-  return args;
-}
-
-interface QuickMatcher {
-  ov: OpOverload;
-  defaults: unknown[];
-  matches(raw: readonly unknown[]): boolean;
 }
 
 /**
@@ -350,81 +333,9 @@ function quickMatchable(ov: OpOverload): boolean {
   return ov.schema.args.every((a) => a.kwargOnly ? a.hasDefault || a.optional : QUICK_KINDS.has(a.kind));
 }
 
-function quickMatcher(ov: OpOverload): QuickMatcher {
-  const params = ov.schema.args;
-  const fixed = params.map((a) => a.fixedLength);
-  const npositional = params.filter((a) => !a.kwargOnly).length;
-  const kinds = params.map((a) => a.kind);
-  const optional = params.map((a) => a.optional);
-  return {
-    ov,
-    defaults: params.map((a) => (a.hasDefault ? a.default : null)),
-    matches(raw) {
-      const n = raw.length;
-      if (n < ov.minArity || n > npositional) return false;
-      for (let i = 0; i < n; i++) {
-        const v = raw[i];
-        if (v === null || v === undefined) {
-          if (!optional[i]) return false;
-          continue;
-        }
-        switch (kinds[i]) {
-          case "Tensor":
-            if (!(v instanceof Tensor)) return false;
-            break;
-          case "int":
-            if (typeof v !== "number" || !Number.isInteger(v)) return false;
-            break;
-          case "float":
-          case "Scalar":
-            if (typeof v !== "number" && typeof v !== "boolean") return false;
-            break;
-          case "bool":
-            if (typeof v !== "boolean") return false;
-            break;
-          case "str":
-            if (typeof v !== "string") return false;
-            break;
-          case "int[]":
-            if (typeof v === "number" && Number.isInteger(v) && fixed[i] !== null) {
-              (raw as unknown[])[i] = new Array<number>(fixed[i]!).fill(v);
-            } else if (!Array.isArray(v) || !v.every((x) => Number.isInteger(x))) return false;
-            break;
-          default:
-            return false;
-        }
-      }
-      return true;
-    },
-  };
-}
-
-function fastTensorArgsOk(raw: readonly unknown[], ta: readonly number[]): boolean {
-  const last = raw[raw.length - 1];
-  if (typeof last === "object" && last !== null && !(last instanceof Tensor) && Object.getPrototypeOf(last) === Object.prototype) return false;
-  for (let i = 0; i < ta.length; i++) {
-    if (ta[i]! >= raw.length) continue;
-    const v = raw[ta[i]!];
-    if (!(v instanceof Tensor) && typeof v !== "number" && typeof v !== "boolean" && !Array.isArray(v)) return false;
-  }
-  return true;
-}
-
 /** Installs `Tensor.prototype[name]` as a call of `op` with `this` first. */
 export function installMethod(name: string, op: (...args: any[]) => unknown): void {
-  Object.defineProperty(Tensor.prototype, name, {
-    // arity-specialised: a rest parameter plus a spread call would allocate on every method call
-    value: function (this: Tensor, a?: unknown, b?: unknown, c?: unknown) {
-      const n = arguments.length;
-      if (n === 0) return op(this);
-      if (n === 1) return op(this, a);
-      if (n === 2) return op(this, a, b);
-      if (n === 3) return op(this, a, b, c);
-      return op(this, ...(Array.prototype.slice.call(arguments) as unknown[]));
-    },
-    writable: true,
-    configurable: true,
-  });
+  Object.defineProperty(Tensor.prototype, name, { value: compileMethod(name, op), writable: true, configurable: true });
 }
 
 export function installMethods(table: Record<string, (...args: any[]) => unknown>): void {

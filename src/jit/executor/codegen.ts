@@ -16,7 +16,7 @@
  * indices into the tables passed in: nothing from a graph (names, strings, constants from an
  * archive) is spliced into the source.
  */
-import { runOverload, type OpOverload } from "../../tensor/registry.js";
+import { invokerOf, type OpOverload } from "../../tensor/registry.js";
 import type { Block, Node, Value } from "../ir/index.js";
 import { TorchScriptError, wrapNodeError } from "../runtime/errors.js";
 import { nodeThunk, type NodeThunk } from "../runtime/interpreter.js";
@@ -134,7 +134,7 @@ class Generator {
       const j = this.overloads.length - 1;
       const args = n.inputs.map((v, i) => this.converted(v, call.convert[i] ?? null)).join(", ");
       // Note [grad-free plans]
-      this.assign(n, this.gradFree && !call.overload.inplace ? `OV[${j}].forward(${args})` : `R(OV[${j}], [${args}])`);
+      this.assign(n, this.gradFree && !call.overload.inplace ? `OV[${j}].forward(${args})` : `R[${j}]([${args}])`);
     } else if (call !== null) {
       this.builtins.push(call.builtin);
       this.assign(n, `B[${this.builtins.length - 1}](${this.list(n.inputs)})`);
@@ -258,6 +258,7 @@ export function generateCode(spec: Specialized, opts: { gradFree: boolean }): Ge
   };
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the generated text holds no graph data (header comment)
   const make = new Function("K", "OV", "B", "T", "CV", "FK", "R", "FAIL", `return function compiledGraph(inputs, env) {\n${source}\n};`);
-  const run = make(constants, overloads, builtins, thunks, converters, fused, runOverload, fail) as CompiledGraphFn;
+  // R[j]: overload j's own runOverload (Note [one function per op])
+  const run = make(constants, overloads, builtins, thunks, converters, fused, overloads.map(invokerOf), fail) as CompiledGraphFn;
   return { source, run };
 }

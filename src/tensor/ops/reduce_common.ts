@@ -6,7 +6,7 @@
 import { RuntimeError } from "../../util/errors.js";
 import { DType, bool, int64 } from "../dtype.js";
 import { Tensor } from "../tensor.js";
-import { runOverload, type Op, type OpOverload } from "../registry.js";
+import { invokerOf, runOverload, type Op, type OpOverload } from "../registry.js";
 import { reducedShape, reductionDims } from "../kernels/reduce.js";
 
 export type DimArg = number | readonly number[] | null | undefined;
@@ -73,9 +73,13 @@ export function requireFloating(x: Tensor, message: () => string): void {
 export function withFastPath<F extends (...args: any[]) => any>(
   op: Op<F>, pick: (raw: unknown[]) => [OpOverload, unknown[]] | null,
 ): Op<F> {
+  const overloads = op.overloads;
+  const invokers = overloads.map(invokerOf);
   const fn = (...raw: unknown[]): unknown => {
     const hit = pick(raw);
-    return hit === null ? op(...raw) : runOverload(hit[0], hit[1]);
+    if (hit === null) return op(...raw);
+    const k = overloads.indexOf(hit[0]);
+    return k < 0 ? runOverload(hit[0], hit[1]) : invokers[k]!(hit[1]);
   };
   Object.defineProperty(fn, "name", { value: op.name });
   Object.defineProperty(fn, "overloads", { value: op.overloads });
