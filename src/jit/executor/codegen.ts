@@ -24,6 +24,7 @@ import { directCall, type Convert } from "../runtime/op_call.js";
 import type { RunEnv } from "../runtime/plan.js";
 import type { BuiltinFn } from "../runtime/builtin_registry.js";
 import type { Origin, Specialized } from "./specialize.js";
+import { makeRecordingFusedKernel } from "./fused_autograd.js";
 import { makeFusedKernel, type FusedKernel } from "./fused_kernel.js";
 
 export type CompiledGraphFn = (inputs: readonly unknown[], env: RunEnv) => unknown[];
@@ -151,7 +152,8 @@ class Generator {
     this.track(n);
     const a = n.attr("Subgraph");
     if (a?.kind !== "g") throw new Error("prim::FusionGroup has no Subgraph");
-    this.fused.push(makeFusedKernel(a.value));
+    // Note [fused groups under autograd]
+    this.fused.push(this.gradFree ? makeFusedKernel(a.value) : makeRecordingFusedKernel(a.value));
     this.thunks.push(nodeThunk(n));
     const ins = this.list(n.inputs);
     const out = this.name(n.output());

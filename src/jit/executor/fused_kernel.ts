@@ -34,7 +34,19 @@ const WASM_KINDS = new Set<string>(WASM_UNARY_OPS.map((op) => `aten::${op}`));
 /** Runs the group on its inputs; undefined when the inputs do not fit the loop. */
 export type FusedKernel = (inputs: readonly unknown[]) => Tensor | undefined;
 
-export function makeFusedKernel(sub: Graph): FusedKernel {
+/**
+ * What the saving variant returns: the output and, per op of the group in program order, its
+ * values (the last op's are the output's storage), for a backward that runs the ops' own rules
+ * (fused_autograd.ts).
+ */
+export interface FusedValues {
+  out: Tensor;
+  values: Float32Array[];
+}
+
+export function makeFusedKernel(sub: Graph): FusedKernel;
+export function makeFusedKernel(sub: Graph, saving: true): (inputs: readonly unknown[]) => FusedValues | undefined;
+export function makeFusedKernel(sub: Graph, saving = false): FusedKernel | ((inputs: readonly unknown[]) => FusedValues | undefined) {
   const names = new Map<Value, string>();
   const constants: number[] = [];
   const tensorInputs: number[] = [];
@@ -72,6 +84,9 @@ export function makeFusedKernel(sub: Graph): FusedKernel {
     names.set(n.output(), result);
   }
   const out = names.get(sub.outputs[0]!)!;
+  // the saving variant keeps every op's values; the last op's buffer is the output's
+  const saved = Array.from({ length: t - 1 }, (_, k) => `s${k}`);
+  if (saving) body.push(...saved.map((b, k) => `${b}[e] = t${k};`));
   const wasmLimit = usesWasmKernel ? WASM_MIN_NUMEL : Infinity;
   const first = tensorInputs[0]!;
   const checks = tensorInputs.map((k) => `fits(inputs[${k}], shape)`).join(" && ");
@@ -83,8 +98,11 @@ export function makeFusedKernel(sub: Graph): FusedKernel {
     "const n = out_size(shape);",
     "if (n >= WASM_LIMIT) return undefined;",
     "const out = new Float32Array(n);",
+    ...(saving ? saved.map((b) => `const ${b} = new Float32Array(n);`) : []),
     `for (let e = 0; e < n; e++) { ${body.join(" ")} out[e] = ${out}; }`,
-    "return Tensor.fromData(out, shape.slice(), F32);",
+    saving
+      ? `return { out: Tensor.fromData(out, shape.slice(), F32), values: [${[...saved, "out"].join(", ")}] };`
+      : "return Tensor.fromData(out, shape.slice(), F32);",
   ].join("\n");
   const helpers = Object.keys(KERNEL_HELPERS);
   const make = new Function("Tensor", "F32", "C", "fits", "out_size", "WASM_LIMIT", ...helpers, `return function fusedKernel(inputs) {\n${source}\n};`);

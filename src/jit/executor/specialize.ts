@@ -130,11 +130,10 @@ export function specialize(source: Graph, self: unknown, functions: FunctionTabl
   eliminateCommonSubexpressions(graph);
   hoistLoopInvariants(graph);
   eliminateDeadCode(graph);
-  if (opts.gradFree) {
-    fuseElementwise(graph, (group, consumer) => {
-      const origin = origins.get(consumer);
-      if (origin !== undefined) origins.set(group, origin);
-    });
-  }
+  // with grad on, a group records one node for its ops (Note [fused groups under autograd])
+  fuseElementwise(graph, (group, consumer) => {
+    const origin = origins.get(consumer);
+    if (origin !== undefined) origins.set(group, origin);
+  });
   return { graph, origins, guards };
 }

@@ -8,7 +8,8 @@
  * result is inside the group (so nothing else needs the intermediate tensor). Only ops in
  * FUSIBLE join, with no parameters (add/sub only with a constant alpha of 1), because the fused
  * loop evaluates their registry expressions (Note [kernel expressions]) and nothing else.
- * Autograd sees no ops inside a group, so the executor fuses only plans made with grad off.
+ * Autograd sees no ops inside a group: under grad mode the executor records one node for the
+ * group (executor/fused_autograd.ts).
  *
  * Given:
  *   %s : Tensor = aten::add(%x, %h, %one)

@@ -69,7 +69,7 @@ describe("compiled graphs give the interpreter's and eager's results", () => {
   });
 });
 
-describe("elementwise fusion (plans made under no_grad)", () => {
+describe("elementwise fusion", () => {
   const { chain } = defineCell(`
 function chain(x: Tensor, y: Tensor, z: Tensor): Tensor {
   return x.mul(y).add(z).tanh().neg().mul(0.37).sigmoid().div(y);
@@ -103,12 +103,74 @@ function chain(x: Tensor, y: Tensor, z: Tensor): Tensor {
     }
   });
 
-  it("does not fuse with grad enabled: autograd records every op", () => {
-    const x = torch.randn(2, 3, { requires_grad: true });
-    const out = scripted(x, torch.rand(2, 3).add(0.5), torch.randn(2, 3));
+  it("fuses with grad enabled too (one node for the group): the same values, grad_fn tree and gradients", () => {
+    torch.manual_seed(5);
+    const make = () => [torch.randn(2, 3, { requires_grad: true }), torch.rand(2, 3).add(0.5), torch.randn(2, 3, { requires_grad: true })];
+    const [x, y, z] = make() as [Tensor, Tensor, Tensor];
+    expect(compiledSource(scripted.graph, [x, y, z])).toMatch(/FK\[0\]/);
+    const out = scripted(x, y, z);
+    const ref = interpreted(() => scripted(x, y, z));
+    expect(torch.equal(out, ref)).toBe(true);
+    expect(String(out)).toBe(String(ref));
     expect(out.grad_fn?.name()).toBe("DivBackward0");
+    // inspecting the graph reads as eager's: MulBackward0, SigmoidBackward0, ... down to the leaves
+    expect(gradTree(out.grad_fn)).toEqual(gradTree(ref.grad_fn));
+    expect(gradTree(out.grad_fn)).toContain("AddBackward0");
+    const [gx, gz] = torch.autograd.grad(out.sum(), [x, z]) as Tensor[];
+    const [rx, rz] = torch.autograd.grad(ref.sum(), [x, z]) as Tensor[];
+    expect(torch.equal(gx!, rx!) && torch.equal(gz!, rz!)).toBe(true);
+  });
+
+  it("differentiates only what eager records: inputs without grad, a group input used twice", () => {
+    const { twice } = defineCell(`
+function twice(x: Tensor, w: Tensor): Tensor {
+  return x.mul(x).add(w).sigmoid().mul(w);
+}`, { file: "<fusion cell 2>" });
+    const f = torch.jit.script(twice) as ((...a: Tensor[]) => Tensor) & { graph: Graph };
+    torch.manual_seed(6);
+    for (const [xg, wg] of [[true, false], [false, true], [true, true]] as const) {
+      const x = torch.randn(3, 4, { requires_grad: xg });
+      const w = torch.randn(3, 4, { requires_grad: wg });
+      const out = f(x, w);
+      const ref = interpreted(() => f(x, w));
+      expect(torch.equal(out, ref)).toBe(true);
+      expect(gradTree(out.grad_fn)).toEqual(gradTree(ref.grad_fn));
+      const leaves = [x, w].filter((t) => t.requires_grad);
+      const got = torch.autograd.grad(out.sum(), leaves) as Tensor[];
+      const want = torch.autograd.grad(ref.sum(), leaves) as Tensor[];
+      got.forEach((g, i) => expect(torch.equal(g, want[i]!)).toBe(true));
+    }
+  });
+
+  it("frees what backward saved unless retain_graph, with PyTorch's message; double backward works", () => {
+    const x = torch.randn(2, 3, { requires_grad: true });
+    const [y, z] = [torch.rand(2, 3).add(0.5), torch.randn(2, 3)];
+    const out = scripted(x, y, z).sum();
+    out.backward(null, { retain_graph: true });
+    out.backward();
+    expect(() => out.backward()).toThrow(/Trying to backward through the graph a second time/);
+    const ref = interpreted(() => scripted(x, y, z)).sum();
+    const viaRef = x.grad!.clone();
+    x.grad = null;
+    ref.backward();
+    expect(torch.equal(viaRef, x.grad!.mul(2))).toBe(true);
+    // create_graph: the gradient is itself differentiable through the ops' own rules
+    const [g] = torch.autograd.grad(scripted(x, y, z).sum(), [x], null, { create_graph: true }) as Tensor[];
+    const [gi] = torch.autograd.grad(interpreted(() => scripted(x, y, z)).sum(), [x], null, { create_graph: true }) as Tensor[];
+    expect(torch.equal(g!, gi!)).toBe(true);
+    const [gg] = torch.autograd.grad(g!.sum(), [x]) as Tensor[];
+    const [ggi] = torch.autograd.grad(gi!.sum(), [x]) as Tensor[];
+    expect(torch.equal(gg!, ggi!)).toBe(true);
   });
 });
+
+/** grad_fn names down the graph, depth first, as `name(children)`. */
+function gradTree(fn: { name(): string; next_functions: [unknown, number][] } | null | undefined, depth = 8): string {
+  if (!fn) return "None";
+  if (depth === 0) return fn.name();
+  const kids = fn.next_functions.map(([f]) => gradTree(f as typeof fn, depth - 1));
+  return kids.length === 0 ? fn.name() : `${fn.name()}(${kids.join(", ")})`;
+}
 
 describe("structure guards", () => {
   it("a submodule replaced after compiling is the one that runs", () => {
