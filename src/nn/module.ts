@@ -329,15 +329,11 @@ export class Module {
   // ---- hooks ----------------------------------------------------------------------------------
 
   register_forward_hook(hook: ForwardHook): { remove(): void } {
-    const id = nextHookId++;
-    this._forwardHooks.set(id, hook);
-    return { remove: () => void this._forwardHooks.delete(id) };
+    return addHook(this._forwardHooks, hook);
   }
 
   register_forward_pre_hook(hook: ForwardPreHook): { remove(): void } {
-    const id = nextHookId++;
-    this._forwardPreHooks.set(id, hook);
-    return { remove: () => void this._forwardPreHooks.delete(id) };
+    return addHook(this._forwardPreHooks, hook);
   }
 
   // ---- printing -------------------------------------------------------------------------------
@@ -376,7 +372,26 @@ function callModule(self: Module, args: unknown[]): unknown {
   return runModule(self, args);
 }
 
+/**
+ * Hooks registered on any module and not removed. Note [hook-free module calls]: Module
+ * instances are dictionary-mode objects (the callable's own `name`/`length` are deleted so
+ * fields of those names work), where every property read is a hash lookup; while no module has
+ * a hook, a call skips reading the two hook maps.
+ */
+let liveHooks = 0;
+
+function addHook<H>(hooks: Map<number, H>, hook: H): { remove(): void } {
+  const id = nextHookId++;
+  hooks.set(id, hook);
+  liveHooks++;
+  return { remove: () => void (hooks.delete(id) && liveHooks--) };
+}
+
 function runModule(self: Module, args: unknown[]): unknown {
+  if (liveHooks === 0) {
+    const n = args.length;
+    return n === 1 ? self.forward(args[0]) : n === 2 ? self.forward(args[0], args[1]) : self.forward(...args);
+  }
   if (self._forwardPreHooks.size > 0) {
     for (const hook of self._forwardPreHooks.values()) {
       const r = hook(self, args);

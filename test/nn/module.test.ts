@@ -75,6 +75,15 @@ describe("callable modules", () => {
     pre.remove();
     post.remove();
     expect(vals(m(torch.tensor([1.5])))).toEqual([3]);
+    // removing twice must not hide another module's hook (calls skip hook maps only while none is live)
+    const other = new Double();
+    const kept = other.register_forward_hook((_mod, _input, out) => (out as Tensor).neg());
+    post.remove();
+    pre.remove();
+    expect(vals(other(torch.tensor([1.5])))).toEqual([-3]);
+    expect(vals(m(torch.tensor([1.5])))).toEqual([3]);
+    kept.remove();
+    expect(vals(other(torch.tensor([1.5])))).toEqual([3]);
   });
   it("a module without forward raises NotImplementedError-style message", () => {
     const list = new nn.ModuleList();
