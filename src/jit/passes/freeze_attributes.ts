@@ -1,9 +1,10 @@
 /**
  * Freezing, step 2: attributes read with prim::GetAttr become constants, as torch.jit.freeze
- * folds parameters, buffers and plain attributes of an eval-mode module. A folded value is
- * named after its path (`%self.fc1.weight`) and hoisted to the top of the graph; tensors are
- * detached (`requires_grad=0`). Attributes that some method writes with prim::SetAttr, and
- * those listed in `preserved` (paths like "scale" or "fc1.weight"), stay attribute reads.
+ * folds parameters, buffers and plain attributes (enum members too) of an eval-mode module. A
+ * folded value is named after its path (`%self.fc1.weight`) and hoisted to the top of the
+ * graph; tensors are detached (`requires_grad=0`). Attributes that some method writes with
+ * prim::SetAttr, and those listed in `preserved` (paths like "scale" or "fc1.weight"), stay
+ * attribute reads.
  *
  * Given:
  *   %fc1 : Linear = prim::GetAttr[name="fc1"](%self)
@@ -16,6 +17,7 @@
  */
 import { Tensor } from "../../tensor/tensor.js";
 import { createConstant, tensorTypeOf, type Block, type ConstantValue, type Graph, type JitType, type Node } from "../ir/index.js";
+import { ScriptEnumValue } from "../runtime/enum_value.js";
 import { isScriptObject, type ScriptObject } from "../runtime/objects.js";
 
 /** An attribute path from `self` ("fc1.weight"), or null when the object is not static. */
@@ -40,6 +42,8 @@ function readPath(self: ScriptObject, path: readonly string[]): unknown {
 function constantOf(v: unknown, type: JitType): ConstantValue | null {
   if (v instanceof Tensor) return { type: "Tensor", value: v.detach() };
   if (v === null) return { type: "None" };
+  // an enum member folds to `prim::Constant[value=__torch__.Color.RED]`, as PyTorch's freeze does
+  if (v instanceof ScriptEnumValue) return enumConstantOf(v);
   if (typeof v === "boolean") return { type: "bool", value: v };
   if (typeof v === "string") return { type: "str", value: v };
   if (typeof v === "number" || typeof v === "bigint") {
@@ -53,6 +57,13 @@ function constantOf(v: unknown, type: JitType): ConstantValue | null {
     if (el === "str" && v.every((x) => typeof x === "string")) return { type: "str[]", value: v as string[] };
   }
   return null;
+}
+
+/** An Enum constant for `v`, or null when its value is not one an enum may hold (int, float, str). */
+function enumConstantOf(v: ScriptEnumValue): ConstantValue | null {
+  const value = v.value;
+  if (typeof value !== "number" && typeof value !== "bigint" && typeof value !== "string") return null;
+  return { type: "Enum", value: { enumName: v.qualifiedName, name: v.name, value } };
 }
 
 /** Attribute paths written by prim::SetAttr in any of `graphs` ("fc1.count"). */

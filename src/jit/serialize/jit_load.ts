@@ -43,7 +43,8 @@ class ArchiveLoader {
   private importer!: SourceImporter;
   private functions!: ReturnType<typeof archiveFunctions>;
 
-  constructor(bytes: Uint8Array, private readonly opts: JitLoadOptions) {
+  /** `ownsBytes`: read from a file here, so tensors may view the bytes (Note [storage views of the archive]). */
+  constructor(bytes: Uint8Array, private readonly opts: JitLoadOptions, private readonly ownsBytes: boolean) {
     this.limits = withLimits(opts.limits);
     this.archive = new ArchiveReader(bytes, this.limits);
     this.version = this.archive.version();
@@ -100,7 +101,7 @@ class ArchiveLoader {
       limits: this.limits,
       resolveGlobal: globalResolver({ entry, limits: this.limits, mode: "torchscript", resolveClass }),
       persistentLoad: storageLoader({
-        entry, limits: this.limits, mapToCpu: this.opts.map_location !== undefined,
+        entry, limits: this.limits, mapToCpu: this.opts.map_location !== undefined, shareRecordBytes: this.ownsBytes,
         recordName: (key) => this.archive.recordName(`${folder}/${key}`),
         read: (n) => (this.archive.zip.has(n) ? this.archive.zip.read(n) : undefined),
       }),
@@ -235,7 +236,7 @@ class ArchiveLoader {
 export function load(f: ArchiveSource, opts: JitLoadOptions = {}): ScriptModule {
   const bytes = archiveBytes(f);
   try {
-    return new ArchiveLoader(bytes, opts).load();
+    return new ArchiveLoader(bytes, opts, typeof f === "string").load();
   } catch (err) {
     if (err instanceof TorchScriptArchiveError) throw err;
     const e = err as Error;

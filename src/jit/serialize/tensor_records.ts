@@ -27,6 +27,11 @@ export interface StorageSource {
   read(recordName: string): Uint8Array | undefined;
   /** map_location was given: storages on any device load onto the CPU. */
   readonly mapToCpu: boolean;
+  /**
+   * The archive's bytes are the loader's own, so storages may view them (Note [storage views
+   * of the archive]); absent: every storage is a copy.
+   */
+  readonly shareRecordBytes?: boolean;
   readonly limits: ArchiveLimits;
 }
 
@@ -61,7 +66,7 @@ export function storageLoader(src: StorageSource): (pid: unknown) => LoadedStora
     archiveCheck(needed <= src.limits.maxEntryBytes, record, () => `numel ${numel} is over the size limit`);
     archiveCheck(bytes.length >= needed, record,
       () => `holds ${bytes.length} bytes, but the storage needs ${numel} × ${st.itemsize} = ${needed}`);
-    const out = new LoadedStorage(new Storage(decodeStorage(bytes, st.dtype, numel), st.dtype), numel, record);
+    const out = new LoadedStorage(new Storage(decodeStorage(bytes, st.dtype, numel, src.shareRecordBytes ?? false), st.dtype), numel, record);
     loaded.set(record, out);
     return out;
   };

@@ -108,7 +108,8 @@ export function load(f: ArchiveSource, opts: LoadOptions = {}): unknown {
     limits,
     resolveGlobal: globalResolver({ entry, limits, mode: "torch.save" }),
     persistentLoad: storageLoader({
-      entry, limits, mapToCpu: opts.map_location !== undefined,
+      // a path's bytes are ours alone: tensors may view them (Note [storage views of the archive])
+      entry, limits, mapToCpu: opts.map_location !== undefined, shareRecordBytes: typeof f === "string",
       recordName: (key) => archive.recordName(`data/${key}`),
       read: (name) => (archive.zip.has(name) ? archive.zip.read(name) : undefined),
     }),

@@ -1,7 +1,8 @@
 /**
  * The aten recurrent operators: cells (rnn_tanh_cell, rnn_relu_cell, lstm_cell, gru_cell) and
- * whole sequences (lstm, gru, rnn_tanh, rnn_relu; `.input` overloads), which nn.RNN / LSTM /
- * GRU and their cells call, as PyTorch's modules call `_VF.lstm` and friends.
+ * whole sequences (lstm, gru, rnn_tanh, rnn_relu; `.input` overloads for padded input, `.data`
+ * for a PackedSequence's rows, see rnn_packed.ts), which nn.RNN / LSTM / GRU and their cells
+ * call, as PyTorch's modules call `_VF.lstm` and friends.
  *
  * Note [rnn composite ops]: the operators are composite (Note [primitive and composite ops]):
  * their forwards are written with registered ops (linear, sigmoid, tanh, chunk, add, mul,
@@ -23,6 +24,7 @@ import * as linalg from "../../tensor/ops/linalg.js";
 import * as unary from "../../tensor/ops/unary.js";
 import * as drop from "../../tensor/ops/dropout.js";
 import { cat, stack } from "../../tensor/ops/join.js"; // also installs Tensor.chunk
+import { packedBatchSizes, runPackedDirection } from "./rnn_packed.js";
 
 type Opt<T> = T | null | undefined;
 
@@ -202,11 +204,26 @@ interface StackArgs {
   batchFirst: boolean;
 }
 
+/** One direction of one layer over its whole input: [outputs, final state]. */
+type Direction = (input: Tensor, state: State, p: CellParams, reverse: boolean) => [Tensor, State];
+
+/** Directions over a padded [seq, batch, features] input. */
+const paddedDirection = (mode: Mode): Direction => (input, state, p, reverse) => runDirection(mode, input, state, p, reverse);
+
+/** Directions over packed rows (`.data` overloads): rnn_packed.ts. */
+function packedDirection(mode: Mode, data: Tensor, batchSizes: Tensor): Direction {
+  const sizes = packedBatchSizes(batchSizes, data.size(0));
+  return (input, state, p, reverse) =>
+    runPackedDirection(inputGates(input, p), sizes, state, (gi, s) => cellStep(mode, gi, s, p), reverse);
+}
+
 /**
  * ATen's _rnn_impl: `states[k]` is the initial state of layer-direction k (each a list of
- * tensors); returns the output and the final states in the same order.
+ * tensors); returns the output and the final states in the same order. Packed input (2-D rows)
+ * goes through the same layer loop with its own directions; its outputs concatenate on the last
+ * dimension as padded ones do.
  */
-function rnnImpl(mode: Mode, input: Tensor, states: State[], cells: CellParams[], a: StackArgs): [Tensor, State[]] {
+function rnnImpl(mode: Mode, input: Tensor, states: State[], cells: CellParams[], a: StackArgs, direction: Direction): [Tensor, State[]] {
   const dirs = a.bidirectional ? 2 : 1;
   if (cells.length !== a.numLayers * dirs) {
     throw new RuntimeError(`got an incorrect number of RNN parameters`);
@@ -214,10 +231,10 @@ function rnnImpl(mode: Mode, input: Tensor, states: State[], cells: CellParams[]
   let layerInput = a.batchFirst ? input.transpose(0, 1) : input;
   const finals: State[] = [];
   for (let l = 0; l < a.numLayers; l++) {
-    const [fwOut, fwState] = runDirection(mode, layerInput, states[l * dirs]!, cells[l * dirs]!, false);
+    const [fwOut, fwState] = direction(layerInput, states[l * dirs]!, cells[l * dirs]!, false);
     finals.push(fwState);
     if (a.bidirectional) {
-      const [bwOut, bwState] = runDirection(mode, layerInput, states[l * dirs + 1]!, cells[l * dirs + 1]!, true);
+      const [bwOut, bwState] = direction(layerInput, states[l * dirs + 1]!, cells[l * dirs + 1]!, true);
       finals.push(bwState);
       layerInput = cat([fwOut, bwOut], fwOut.dim() - 1);
     } else {
@@ -228,25 +245,45 @@ function rnnImpl(mode: Mode, input: Tensor, states: State[], cells: CellParams[]
   return [a.batchFirst ? layerInput.transpose(0, 1) : layerInput, finals];
 }
 
-const SEQ_ARGS = "Tensor[] params, bool has_biases, int num_layers, float dropout, bool train, bool bidirectional, bool batch_first";
+/** The arguments after the hidden state; `.data` overloads have no batch_first (rows are packed). */
+const STACK_ARGS = "Tensor[] params, bool has_biases, int num_layers, float dropout, bool train, bool bidirectional";
+const SEQ_ARGS = `${STACK_ARGS}, bool batch_first`;
 
 type SeqFn<H, R> = (
   input: Tensor, hx: H, params: Tensor[], has_biases: boolean, num_layers: number, dropout: number,
   train: boolean, bidirectional: boolean, batch_first: boolean,
 ) => R;
+type PackedFn<H, R> = (
+  data: Tensor, batch_sizes: Tensor, hx: H, params: Tensor[], has_biases: boolean, num_layers: number,
+  dropout: number, train: boolean, bidirectional: boolean,
+) => R;
 
-/** gru / rnn_tanh / rnn_relu `.input`: (input, hx, params, ...) -> (output, h_n). */
+const stackArgs = (has_biases: boolean, num_layers: number, dropout: number, train: boolean, bidirectional: boolean,
+  batch_first: boolean): StackArgs => ({ hasBiases: has_biases, numLayers: num_layers, dropout, train, bidirectional, batchFirst: batch_first });
+
+/** gru / rnn_tanh / rnn_relu: (input, hx) -> (output, h_n) through `direction`. */
+function singleStateRun(mode: Mode, input: Tensor, hx: Tensor, params: Tensor[], args: StackArgs, direction: Direction): [Tensor, Tensor] {
+  const cells = gatherParams(params, args.hasBiases, false);
+  const [out, finals] = rnnImpl(mode, input, hx.unbind(0).map((h) => [h]), cells, args, direction);
+  return [out, stack(finals.map((s) => s[0]!), 0)];
+}
+
+/** gru / rnn_tanh / rnn_relu: `.input` (padded) and `.data` (PackedSequence's data, batch_sizes). */
 function singleStateOp(name: string, mode: Mode) {
-  return defineOp<SeqFn<Tensor, [Tensor, Tensor]>>(name, [{
+  return defineOp<SeqFn<Tensor, [Tensor, Tensor]> & PackedFn<Tensor, [Tensor, Tensor]>>(name, [{
     schema: `aten::${name}.input(Tensor input, Tensor hx, ${SEQ_ARGS}) -> (Tensor, Tensor)`,
     composite: true,
     forward: (input: Tensor, hx: Tensor, params: Tensor[], has_biases: boolean, num_layers: number, dropout: number,
-      train: boolean, bidirectional: boolean, batch_first: boolean) => {
-      const cells = gatherParams(params, has_biases, false);
-      const args = { hasBiases: has_biases, numLayers: num_layers, dropout, train, bidirectional, batchFirst: batch_first };
-      const [out, finals] = rnnImpl(mode, input, hx.unbind(0).map((h) => [h]), cells, args);
-      return [out, stack(finals.map((s) => s[0]!), 0)];
-    },
+      train: boolean, bidirectional: boolean, batch_first: boolean) =>
+      singleStateRun(mode, input, hx, params, stackArgs(has_biases, num_layers, dropout, train, bidirectional, batch_first),
+        paddedDirection(mode)),
+  }, {
+    schema: `aten::${name}.data(Tensor data, Tensor batch_sizes, Tensor hx, ${STACK_ARGS}) -> (Tensor, Tensor)`,
+    composite: true,
+    forward: (data: Tensor, batch_sizes: Tensor, hx: Tensor, params: Tensor[], has_biases: boolean, num_layers: number,
+      dropout: number, train: boolean, bidirectional: boolean) =>
+      singleStateRun(mode, data, hx, params, stackArgs(has_biases, num_layers, dropout, train, bidirectional, false),
+        packedDirection(mode, data, batch_sizes)),
   }]);
 }
 
@@ -257,21 +294,33 @@ export const rnn_tanh = singleStateOp("rnn_tanh", "RNN_TANH");
 /** torch.rnn_relu(input, hx, params, ...). */
 export const rnn_relu = singleStateOp("rnn_relu", "RNN_RELU");
 
-/** torch.lstm(input, [h0, c0], params, ...) -> [output, h_n, c_n]. */
-export const lstm = defineOp<SeqFn<Tensor[], [Tensor, Tensor, Tensor]>>("lstm", [{
+/** LSTM: (input, [h0, c0]) -> (output, h_n, c_n) through `direction`. */
+function lstmRun(input: Tensor, hx: Tensor[], params: Tensor[], args: StackArgs, direction: Direction): [Tensor, Tensor, Tensor] {
+  if (hx.length !== 2) throw new RuntimeError("lstm expects two hidden states");
+  // cells of different size mean projections are used
+  const hasProjections = hx[0]!.size(-1) !== hx[1]!.size(-1);
+  const cells = gatherParams(params, args.hasBiases, hasProjections);
+  const hs = hx[0]!.unbind(0);
+  const cs = hx[1]!.unbind(0);
+  const [out, finals] = rnnImpl("LSTM", input, hs.map((h, k) => [h, cs[k]!]), cells, args, direction);
+  return [out, stack(finals.map((s) => s[0]!), 0), stack(finals.map((s) => s[1]!), 0)];
+}
+
+/**
+ * torch.lstm(input, [h0, c0], params, ...) -> [output, h_n, c_n]; `.data` takes a
+ * PackedSequence's data and batch_sizes in place of input (as a scripted nn.LSTM's forward__1).
+ */
+export const lstm = defineOp<SeqFn<Tensor[], [Tensor, Tensor, Tensor]> & PackedFn<Tensor[], [Tensor, Tensor, Tensor]>>("lstm", [{
   schema: `aten::lstm.input(Tensor input, Tensor[] hx, ${SEQ_ARGS}) -> (Tensor, Tensor, Tensor)`,
   composite: true,
   forward: (input: Tensor, hx: Tensor[], params: Tensor[], has_biases: boolean, num_layers: number, dropout: number,
-    train: boolean, bidirectional: boolean, batch_first: boolean) => {
-    if (hx.length !== 2) throw new RuntimeError("lstm expects two hidden states");
-    // cells of different size mean projections are used
-    const hasProjections = hx[0]!.size(2) !== hx[1]!.size(2);
-    const cells = gatherParams(params, has_biases, hasProjections);
-    const hs = hx[0]!.unbind(0);
-    const cs = hx[1]!.unbind(0);
-    const args = { hasBiases: has_biases, numLayers: num_layers, dropout, train, bidirectional, batchFirst: batch_first };
-    const [out, finals] = rnnImpl("LSTM", input, hs.map((h, k) => [h, cs[k]!]), cells, args);
-    return [out, stack(finals.map((s) => s[0]!), 0), stack(finals.map((s) => s[1]!), 0)];
-  },
+    train: boolean, bidirectional: boolean, batch_first: boolean) =>
+    lstmRun(input, hx, params, stackArgs(has_biases, num_layers, dropout, train, bidirectional, batch_first), paddedDirection("LSTM")),
+}, {
+  schema: `aten::lstm.data(Tensor data, Tensor batch_sizes, Tensor[] hx, ${STACK_ARGS}) -> (Tensor, Tensor, Tensor)`,
+  composite: true,
+  forward: (data: Tensor, batch_sizes: Tensor, hx: Tensor[], params: Tensor[], has_biases: boolean, num_layers: number,
+    dropout: number, train: boolean, bidirectional: boolean) =>
+    lstmRun(data, hx, params, stackArgs(has_biases, num_layers, dropout, train, bidirectional, false),
+      packedDirection("LSTM", data, batch_sizes)),
 }]);
-

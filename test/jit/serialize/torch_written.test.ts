@@ -1,7 +1,8 @@
 /**
  * Archives PyTorch writes during the test run (not only the shared corpus) load in tsjit and
  * give PyTorch's outputs: every storage dtype with views sharing storage, a script class, a
- * NamedTuple, an enum, forward hooks, __getstate__/__setstate__, map_location, _extra_files.
+ * NamedTuple, an enum, forward hooks, __getstate__/__setstate__, scripted nn.LSTM / nn.GRU
+ * (overloaded forward__0 / forward__1, padded and packed), map_location, _extra_files.
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
@@ -86,21 +87,6 @@ print(json.dumps({"ours": [enc(ours(*args)) for args in calls], "theirs": [enc(t
 `);
   expect(again.ours).toEqual(again.theirs);
   return m;
-}
-
-/**
- * A case that needs something outside src/jit/serialize: it must still fail, with `reason` in the
- * message; once it passes, this fails so the gap is removed from the list.
- */
-function knownGap(reason: string, body: () => void): void {
-  let error: unknown = null;
-  try {
-    body();
-  } catch (err) {
-    error = err;
-  }
-  expect(error, "this gap is closed: turn the test into a normal one").not.toBeNull();
-  expect(String((error as Error).message)).toContain(reason);
 }
 
 describe.skipIf(!hasTorch)("archives PyTorch writes at test time", () => {
@@ -221,8 +207,10 @@ m = torch.jit.script(M())
 `, "[(torch.ones(2),)]");
   });
 
-  it("KNOWN GAP (op registry): a scripted nn.LSTM (overloaded forward__0, no forward)", () => knownGap("aten::lstm", () => {
-    const { path, outputs, inputs } = torchArchive("lstm", `
+  // nn.LSTM / nn.GRU script to overloaded methods (forward__0 padded, forward__1 PackedSequence)
+  // calling aten::lstm.input / .data with the module's _flat_weights list
+  it("a scripted nn.LSTM (overloaded forward__0, no forward)", () => {
+    expectSame("lstm", `
 class M(torch.nn.Module):
     def __init__(self):
         super().__init__()
@@ -231,10 +219,47 @@ class M(torch.nn.Module):
         out, _ = self.lstm(x)
         return out
 m = torch.jit.script(M())
-`, "[(torch.ones(2, 1, 3),)]");
-    const m = load(path) as unknown as (...a: unknown[]) => unknown;
-    expect(difference(m(...inputs[0]!.map(decodeValue)), outputs[0]!)).toBeNull();
-  }));
+`, "[(torch.ones(2, 1, 3),), (torch.randn(4, 2, 3),)]");
+  });
+
+  it("a scripted nn.GRU with an initial state", () => {
+    expectSame("gru", `
+class M(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.gru = torch.nn.GRU(3, 4)
+    def forward(self, x: torch.Tensor, h: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+        return self.gru(x, h)
+m = torch.jit.script(M())
+`, "[(torch.randn(5, 2, 3), torch.randn(1, 2, 4)), (torch.randn(3, 3), torch.randn(1, 4))]");
+  });
+
+  it("a scripted 2-layer bidirectional nn.LSTM with batch_first=True", () => {
+    expectSame("lstm_bidirectional", `
+class M(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.lstm = torch.nn.LSTM(3, 4, num_layers=2, bidirectional=True, batch_first=True)
+    def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, Tuple[torch.Tensor, torch.Tensor]]:
+        return self.lstm(x)
+m = torch.jit.script(M())
+`, "[(torch.randn(2, 5, 3),), (torch.randn(4, 3),)]");
+  });
+
+  it("a scripted bidirectional nn.LSTM on a PackedSequence (forward__1, aten::lstm.data)", () => {
+    // batch sizes 3, 3, 2, 1: sequences of lengths 4, 3, 2 packed, so both directions change batch
+    expectSame("lstm_packed", `
+from torch.nn.utils.rnn import PackedSequence
+class M(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.lstm = torch.nn.LSTM(3, 4, num_layers=2, bidirectional=True)
+    def forward(self, data: torch.Tensor, batch_sizes: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        out, (h, c) = self.lstm(PackedSequence(data, batch_sizes, None, None))
+        return out.data, h, c
+m = torch.jit.script(M())
+`, "[(torch.randn(9, 3), torch.tensor([3, 3, 2, 1])), (torch.randn(2, 3), torch.tensor([2]))]");
+  });
 
   it("map_location and _extra_files", () => {
     const { path } = torchArchive("extra", "m = torch.jit.script(torch.nn.Linear(2, 2))", "[(torch.ones(2),)]");
