@@ -11,17 +11,21 @@ export interface Edge {
 }
 
 export abstract class Node {
+  // Note [declared fields] (tensor.ts)
   /** One per differentiable input, null where the input needs no gradient. */
-  next: (Edge | null)[];
+  declare next: (Edge | null)[];
   /** Number of outputs of the forward op (gradients this node receives). */
-  numOutputs = 1;
+  declare numOutputs: number;
   /** Per-output hooks added by Tensor.register_hook / retain_grad on non-leaf tensors. */
-  outputHooks: Map<number, ((g: Tensor) => Tensor | void)[]> | null = null;
+  declare outputHooks: Map<number, ((g: Tensor) => Tensor | void)[]> | null;
   /** Tensors whose .grad should be kept (retain_grad), per output. */
-  retained: Map<number, Tensor> | null = null;
+  declare retained: Map<number, Tensor> | null;
 
   constructor(next: (Edge | null)[] = []) {
     this.next = next;
+    this.numOutputs = 1;
+    this.outputHooks = null;
+    this.retained = null;
   }
 
   abstract name(): string;

@@ -34,14 +34,18 @@ export function edgeTo(t: Tensor): Edge | null {
 }
 
 export class OpNode extends Node {
-  private released = false;
+  // Note [declared fields] (tensor.ts)
+  declare readonly op: OpOverload;
+  private declare args: unknown[];
+  private declare result: unknown;
+  private declare released: boolean;
 
-  private constructor(
-    readonly op: OpOverload,
-    private args: unknown[],
-    private result: unknown,
-  ) {
+  private constructor(op: OpOverload, args: unknown[], result: unknown) {
     super(inputEdges(op, args));
+    this.op = op;
+    this.args = args;
+    this.result = result;
+    this.released = false;
   }
 
   name(): string {

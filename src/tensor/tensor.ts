@@ -9,13 +9,22 @@ import { contiguousStrides, numel, normalizeDim, type Shape } from "./shape.js";
 import { formatTensor } from "./print.js";
 import type { Node } from "../autograd/node.js";
 
+/*
+ * Note [declared fields]: hot classes (Storage, Tensor, autograd nodes) declare their fields with
+ * `declare` and assign them in the constructor. Under ES2022 class-field semantics a plain field
+ * declaration is emitted too, and V8 then defines every field as undefined before the
+ * constructor stores it again: twice the stores on every op's result.
+ */
 export class Storage {
+  declare data: TypedArray;
+  declare readonly dtype: DType;
   /** Bumped by every in-place write, so saved tensors can detect they were modified. */
-  version = 0;
-  constructor(
-    public data: TypedArray,
-    readonly dtype: DType,
-  ) {}
+  declare version: number;
+  constructor(data: TypedArray, dtype: DType) {
+    this.data = data;
+    this.dtype = dtype;
+    this.version = 0;
+  }
   get length(): number {
     return this.data.length;
   }
@@ -27,22 +36,23 @@ export const conversionHooks: { onScalarRead: ((t: Tensor, what: "bool" | "numbe
 };
 
 export class Tensor {
-  storage: Storage;
-  shape: number[];
-  _strides: number[];
-  offset: number;
-  dtype: DType;
-  requires_grad: boolean;
-  grad: Tensor | null;
-  grad_fn: Node | null;
+  // Note [declared fields]
+  declare storage: Storage;
+  declare shape: number[];
+  declare _strides: number[];
+  declare offset: number;
+  declare dtype: DType;
+  declare requires_grad: boolean;
+  declare grad: Tensor | null;
+  declare grad_fn: Node | null;
   /** Which output of grad_fn this tensor is. */
-  _outputNr: number;
+  declare _outputNr: number;
   /** The tensor this one is a view of (autograd and printing do not need more). */
-  _base: Tensor | null;
-  _retainsGrad: boolean;
+  declare _base: Tensor | null;
+  declare _retainsGrad: boolean;
   /** AccumulateGrad node of a leaf, made once so every use shares it. */
-  _accumulator: Node | null;
-  _hooks: ((grad: Tensor) => Tensor | void)[] | null;
+  declare _accumulator: Node | null;
+  declare _hooks: ((grad: Tensor) => Tensor | void)[] | null;
 
   constructor(storage: Storage, shape: number[], strides: number[], offset: number, dtype: DType) {
     this.storage = storage;
