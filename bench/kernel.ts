@@ -2,12 +2,14 @@
 // what the team measured of tslab 1.0.22 and Deno 2.9.6's kernels on this machine kind
 // (shared/reference/kernel-anchors.md; not re-measured here). Usage, after `npm run build`:
 //
-//   node --import tsx bench/kernel.ts [--sources]
+//   node --import tsx bench/kernel.ts [--sources] [--node-flags "<flags>"]
 //
 // Prints: start → kernel_info_reply (process spawn to the reply, over a fresh DEALER that
 // retries its connection every 5 ms), the first cell, the `1+1` round trip (execute_request to
 // execute_reply and to idle, median and p90 of 50), completion of `Math.`, and the resident
-// memory of the idle kernel. --sources runs src/cli.ts through tsx instead of dist/cli.js.
+// memory of the idle kernel. --sources runs src/cli.ts through tsx instead of dist/cli.js;
+// --node-flags puts Node/V8 flags before the script in the kernel's argv, to measure one (e.g.
+// "--max-semi-space-size=4") before install.js writes it into kernel.json.
 // The machine is often shared, so the kernel process's own CPU time (all its threads, from
 // /proc) is printed too: under load, wall times grow with the wait for a core, CPU time barely.
 
@@ -32,6 +34,9 @@ const rssMb = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync
 
 async function main(): Promise<void> {
   const install = installTempKernel({ from: process.argv.includes("--sources") ? "sources" : "dist" });
+  const flagsAt = process.argv.indexOf("--node-flags");
+  const nodeFlags = flagsAt >= 0 ? (process.argv[flagsAt + 1] ?? "").split(" ").filter(Boolean) : [];
+  install.kernelJson.argv.splice(1, 0, ...nodeFlags);
   const started = performance.now();
   const kernel = await spawnInstalledKernel(install);
   try {

@@ -3,8 +3,11 @@
 // Note [answer before the evaluator loads]: the protocol thread answers kernel_info and the
 // heartbeat by itself, so the kernel is "up" as soon as its sockets are bound. The evaluator
 // (the TypeScript compiler, the torch library, tsjit's typings for the checker) takes seconds to
-// import and warm up; it loads on the main thread once the sockets are bound, behind
-// `LazyEvaluator`, and a request that needs it waits for it.
+// import and warm up; it loads on the main thread behind `LazyEvaluator`, and a request that
+// needs it waits for it. The load starts after the first kernel_info_reply has gone out (a
+// frontend's first request), so that the reply does not share the machine's cores with it; or
+// at the first request that needs the evaluator; or LOAD_UNASKED_MS after the sockets are bound
+// when no frontend has asked for anything.
 //
 // Restart is the launcher's job (jupyter_client's KernelManager, the notebook server): it sends
 // shutdown_request with `restart: true`, waits for this process to exit and starts a new one on
@@ -29,11 +32,16 @@ import { startProtocolThread, type ProtocolHost } from "./protocol/host.js";
 import type { HistoryTuple } from "./protocol/messages.js";
 import { tsjitKernelInfo } from "./kernel_info.js";
 
+/** When to load the evaluator if no frontend asks for kernel_info (Note [answer before the evaluator loads]). */
+const LOAD_UNASKED_MS = 250;
+
 export interface RunKernelOptions {
   /** Builds the evaluator (default: TsEvaluator in the current directory). */
   createEvaluator?: () => Promise<MainThreadEvaluator>;
   /** Where the kernel's own diagnostics go (default: file descriptor 2, the launcher's log). */
   log?: (line: string) => void;
+  /** Load the evaluator this long after binding if no frontend asked for anything (default LOAD_UNASKED_MS). */
+  loadUnaskedMs?: number;
 }
 
 /** The real evaluator, imported lazily: Note [answer before the evaluator loads]. */
@@ -56,15 +64,36 @@ export class LazyEvaluator implements MainThreadEvaluator {
   private interruptedWhileLoading = false;
   private waiting = 0;
 
-  constructor(private readonly ready: Promise<MainThreadEvaluator>) {
+  /**
+   * @param ready the evaluator, once loaded
+   * @param demand starts the load if it has not started (called by every request that needs it)
+   */
+  constructor(
+    private readonly ready: Promise<MainThreadEvaluator>,
+    private readonly demand: () => void = () => undefined,
+  ) {
     ready.then((e) => (this.loaded = e)).catch(() => undefined); // a failure is reported per request
+  }
+
+  private loadStarted = false;
+
+  /** Starts loading the evaluator, if it has not started (Note [answer before the evaluator loads]). */
+  load(): void {
+    this.loadStarted = true;
+    this.demand();
+  }
+
+  /** The evaluator, starting its load if need be. */
+  private get evaluator(): Promise<MainThreadEvaluator> {
+    this.load();
+    return this.ready;
   }
 
   async execute(code: string, options: ExecuteOptions, sink: MainThreadSink): Promise<ExecuteOutcome> {
     let evaluator: MainThreadEvaluator;
     this.waiting++;
     try {
-      evaluator = await this.ready;
+      evaluator = await this.evaluator;
     } catch (e) {
       const { ename, evalue } = describeError(e);
       return { status: "error", ename, evalue: `the tsjit evaluator failed to load: ${evalue}`, traceback: [`${ename}: the tsjit evaluator failed to load: ${evalue}`] };
@@ -78,28 +107,29 @@ export class LazyEvaluator implements MainThreadEvaluator {
     return evaluator.execute(code, options, sink);
   }
   async complete(code: string, cursorPos: number): Promise<CompleteResult> {
-    return (await this.ready).complete(code, cursorPos);
+    return (await this.evaluator).complete(code, cursorPos);
   }
   async inspect(code: string, cursorPos: number, detailLevel: 0 | 1): Promise<InspectResult> {
-    return (await this.ready).inspect(code, cursorPos, detailLevel);
+    return (await this.evaluator).inspect(code, cursorPos, detailLevel);
   }
   async isComplete(code: string): Promise<IsCompleteResult> {
-    return (await this.ready).isComplete(code);
+    return (await this.evaluator).isComplete(code);
   }
   async history(query: HistoryQuery): Promise<HistoryTuple[]> {
-    return (await this.ready).history(query);
+    return (await this.evaluator).history(query);
   }
   async commInfo(targetName?: string): Promise<{ [commId: string]: { target_name: string } }> {
-    return (await this.ready).commInfo(targetName);
+    return (await this.evaluator).commInfo(targetName);
   }
   async comm(message: CommInbound, sink: MainThreadSink): Promise<void> {
-    return (await this.ready).comm(message, sink);
+    return (await this.evaluator).comm(message, sink);
   }
   interrupt(): void {
     if (this.loaded !== null) this.loaded.interrupt();
     else if (this.waiting > 0) this.interruptedWhileLoading = true; // the waiting cell must not start
   }
   async shutdown(restart: boolean): Promise<void> {
+    if (!this.loadStarted) return; // nothing loaded, nothing to keep
     const evaluator = await this.ready.catch(() => null);
     await evaluator?.shutdown(restart);
   }
@@ -147,13 +177,15 @@ export async function runKernel(connectionFile: string, options: RunKernelOption
   // fd 2 directly: once loaded, the evaluator captures process.stderr into the running cell's output.
   const log = options.log ?? ((line: string) => writeSync(2, `${line}\n`));
   const connection = await readConnectionFile(connectionFile);
-  // Note [answer before the evaluator loads]: the load starts once the sockets are bound, so it
-  // does not compete for the CPU with the protocol thread's start.
+  // Note [answer before the evaluator loads]: the load starts after the first kernel_info_reply
+  // (or a request, or a while after binding), so it does not compete for the CPU with the
+  // protocol thread's start and first reply. Starting it twice is a no-op.
   let startLoading!: () => void;
   const loading = new Promise<void>((resolve) => (startLoading = resolve)).then(options.createEvaluator ?? createTsEvaluator);
   loading.catch((e: unknown) => log(`tsjit kernel: the evaluator failed to load: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`));
-  const host = await startProtocolThread({ connection, evaluator: new LazyEvaluator(loading), kernelInfo: tsjitKernelInfo() });
-  startLoading();
+  const evaluator = new LazyEvaluator(loading, () => startLoading());
+  const host = await startProtocolThread({ connection, evaluator, kernelInfo: tsjitKernelInfo(), onKernelInfoReplied: () => evaluator.load() });
+  setTimeout(() => evaluator.load(), options.loadUnaskedMs ?? LOAD_UNASKED_MS).unref();
   exitWithParent(log);
   loading.then(() => reportStrayErrors(host)).catch(() => reportStrayErrors(host));
   try {

@@ -51,4 +51,25 @@ describe("LazyEvaluator", () => {
     lazy.interrupt();
     expect(inner.interrupts).toBe(1);
   });
+
+  it("starts the load when a request needs the evaluator, or when told to, once", async () => {
+    const inner = recorder();
+    let demanded = 0;
+    const ready = deferred<MainThreadEvaluator>();
+    const lazy = new LazyEvaluator(ready.promise, () => demanded++);
+    expect(demanded).toBe(0); // constructing it loads nothing
+    const waiting = lazy.execute("1 + 1", OPTIONS, SINK);
+    expect(demanded).toBe(1);
+    ready.resolve(inner);
+    await waiting;
+    lazy.load();
+    expect(demanded).toBe(2); // the caller's start function is idempotent (a promise resolved once)
+    expect(inner.ran).toEqual(["1 + 1"]);
+  });
+
+  it("shuts down at once when the load never started", async () => {
+    const never = new Promise<MainThreadEvaluator>(() => undefined);
+    const lazy = new LazyEvaluator(never, () => undefined);
+    await expect(lazy.shutdown(false)).resolves.toBeUndefined();
+  });
 });

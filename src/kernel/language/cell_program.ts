@@ -94,6 +94,11 @@ export class CellProgram {
     this.service = ts.createLanguageService(this.files.host, ts.createDocumentRegistry());
   }
 
+  /** Checks later cells with `options` instead (Note [node typings on demand] in node_typings.ts). */
+  setCompilerOptions(options: ts.CompilerOptions): void {
+    this.files.setOptions(options);
+  }
+
   /** Puts `code` in the file of the cell at hand, with its header (and trailer, for a check). */
   prepare(code: string, outline: CellOutline, how: Preparation): CellSource {
     const cell = this.committedCount;

@@ -43,6 +43,11 @@ export class CheckReuse {
     this.kept.set(code, diagnostics.map((d) => ({ ...d })));
   }
 
+  /** Forgets every kept check (the compiler options changed). */
+  clear(): void {
+    this.kept.clear();
+  }
+
   /** A cell was committed: drops every kept check unless the cell changes nothing later cells see. */
   committed(cell: ts.SourceFile, outline: CellOutline): void {
     if (!isInvisibleToLaterCells(cell, outline)) this.kept.clear();

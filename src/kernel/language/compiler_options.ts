@@ -61,7 +61,9 @@ export function defaultCellCompilerOptions(): ts.CompilerOptions {
  * imports from the notebook's folder); the per-file restrictions of isolatedModules and
  * verbatimModuleSyntax would reject the imports that carry earlier cells' names
  * (cell_program.ts), so they are off. Node's typings come with tsjit (`types: ["node"]`,
- * found after the notebook's own @types folders) unless tsconfig.json lists `types` itself.
+ * found after the notebook's own @types folders) unless tsconfig.json lists `types` itself;
+ * the language service leaves them out until a cell needs them (`withoutNodeTypings`, Note
+ * [node typings on demand] in node_typings.ts).
  */
 export function cellCompilerOptions(cwd: string, fromTsconfig: ts.CompilerOptions): ts.CompilerOptions {
   const ts = typescript();
@@ -81,6 +83,19 @@ export function cellCompilerOptions(cwd: string, fromTsconfig: ts.CompilerOption
     isolatedModules: false,
     verbatimModuleSyntax: false,
   };
+}
+
+/**
+ * Whether the notebook leaves Node's typings to tsjit (no `types` of its own), so that the
+ * language service may add them only when a cell needs them.
+ */
+export function nodeTypingsOnDemand(fromTsconfig: ts.CompilerOptions): boolean {
+  return fromTsconfig.types === undefined;
+}
+
+/** `options` without Node's typings (nor any other automatic @types package). */
+export function withoutNodeTypings(options: ts.CompilerOptions): ts.CompilerOptions {
+  return { ...options, types: [] };
 }
 
 /** The @types folders TypeScript would look in from `cwd`, then the one tsjit brings. */

@@ -7,21 +7,25 @@ import { byPosition, cellDiagnostics, lineAndColumn, type CellDiagnostic } from 
 import { outlineCell, type CellOutline } from "./cell_outline.js";
 import { parseCell } from "./cell_parser.js";
 import { CellProgram, type CellSource } from "./cell_program.js";
-import { cellCompilerOptions, readNotebookTsconfig } from "./compiler_options.js";
+import { cellCompilerOptions, nodeTypingsOnDemand, readNotebookTsconfig, withoutNodeTypings } from "./compiler_options.js";
 import { completeAt, identifierBefore } from "./completion.js";
 import { inspectAt } from "./inspect.js";
 import { isCellComplete } from "./is_complete.js";
+import { checkMissedNode, mayCompleteToNode, mentionsNode } from "./node_typings.js";
 import { tsjitTypings } from "./package_paths.js";
 import { typescript } from "./typescript.js";
 import { findTensorTruthiness, TENSOR_TRUTHINESS_CODE, TENSOR_TRUTHINESS_MESSAGE } from "./tensor_truthiness.js";
 
-/** A cell like those a notebook runs: a Module subclass, torch calls, a condition. */
+/**
+ * A cell like those a notebook runs: a Module subclass, torch calls, a condition. It names
+ * nothing of Node's, so the warm-up does not load Node's typings (Note [node typings on demand]).
+ */
 const WARM_UP_CELL = `class WarmUp extends nn.Module {
   fc = new nn.Linear(2, 2);
   forward(x: Tensor): Tensor { return F.relu(this.fc(x)); }
 }
 const warm = new WarmUp()(torch.zeros(1, 2));
-if (warm.sum().item() > Math.max(0, 1)) console.log(warm.shape);`;
+if (warm.sum().item() > Math.max(0, 1)) display(warm.shape);`;
 
 export interface CellLanguageServiceOptions {
   /** The notebook's folder: relative imports, node_modules and tsconfig.json are found from here. */
@@ -48,6 +52,9 @@ export class CellLanguageService {
   private tsconfigProblems: string[] = [];
   private lastParse: { code: string; cell: ts.SourceFile; outline: CellOutline } | undefined;
   private readonly reuse = new CheckReuse();
+  /** Node's typings: left out until a cell needs them, or as tsconfig.json's `types` says (Note [node typings on demand]). */
+  private nodeTypings: "on demand, off" | "on" | "as configured" = "as configured";
+  private fullOptions: ts.CompilerOptions | undefined;
 
   constructor(private readonly opts: CellLanguageServiceOptions) {}
 
@@ -88,21 +95,37 @@ export class CellLanguageService {
   private checkAfresh(code: string): CellDiagnostic[] {
     const { cell, outline } = this.parse(code);
     const program = this.program();
+    this.needsNodeIf(mentionsNode(cell, outline));
     const source = program.prepare(code, outline, { purpose: "check" });
     if (program.service.getSyntacticDiagnostics(source.fileName).length > 0) {
       // Parsed alone, so that no error comes from the generated header or trailer.
       const parsed = parseCell(code);
       return cellDiagnostics(parsed.diagnostics, { cell: parsed.sourceFile, offset: 0, length: code.length }).sort(byPosition);
     }
-    const diagnostics = cellDiagnostics(program.service.getSemanticDiagnostics(source.fileName), { cell, offset: source.offset, length: code.length });
+    const semantic = program.service.getSemanticDiagnostics(source.fileName);
+    if (this.nodeTypings === "on demand, off" && checkMissedNode(program.service.getProgram()!, semantic)) {
+      this.needsNodeIf(true);
+      return this.checkAfresh(code);
+    }
+    const diagnostics = cellDiagnostics(semantic, { cell, offset: source.offset, length: code.length });
     diagnostics.push(...this.tensorTruthiness(program, source, cell));
     return diagnostics.sort(byPosition);
+  }
+
+  /** Turns Node's typings on for good when `needed` and they are off (Note [node typings on demand]). */
+  private needsNodeIf(needed: boolean): void {
+    if (!needed || this.nodeTypings !== "on demand, off") return;
+    this.nodeTypings = "on";
+    this.program().setCompilerOptions(this.fullOptions!);
+    this.reuse.clear();
   }
 
   /** The cell ran: its top-level declarations are visible to later cells, replacing earlier ones. */
   commit(code: string): void {
     const { cell, outline } = this.parse(code);
-    this.program().commit(code, outline);
+    const program = this.program();
+    this.needsNodeIf(mentionsNode(cell, outline)); // a cell run unchecked (type-check mode off) may still need them later
+    program.commit(code, outline);
     this.reuse.committed(cell, outline);
   }
 
@@ -112,22 +135,31 @@ export class CellLanguageService {
     const typed = identifierBefore(code, cursorPos);
     // After a dot only members are offered, and the object is named in the cell already.
     const member = code.slice(0, typed.start).trimEnd().endsWith(".");
-    const source = program.prepare(code, this.parse(code).outline, { purpose: "edit", ...(member ? {} : { namePrefix: typed.text }) });
+    const { cell, outline } = this.parse(code);
+    // A bare name completes to the globals starting with what was typed, Node's among them.
+    this.needsNodeIf((!member && mayCompleteToNode(typed.text)) || mentionsNode(cell, outline));
+    const source = program.prepare(code, outline, { purpose: "edit", ...(member ? {} : { namePrefix: typed.text }) });
     // A name the cell declares itself is not an import, whatever an earlier cell made of it.
-    const outline = this.parse(code).outline;
     return completeAt(program.service, source, code, cursorPos, (name) => (outline.declared.has(name) ? undefined : program.nounOf(name)));
   }
 
   /** Signature and documentation of what the cursor is on. */
   inspect(code: string, cursorPos: number, detailLevel: 0 | 1): InspectResult {
     const program = this.program();
-    const source = program.prepare(code, this.parse(code).outline, { purpose: "edit" });
+    const { cell, outline } = this.parse(code);
+    this.needsNodeIf(mentionsNode(cell, outline));
+    const source = program.prepare(code, outline, { purpose: "edit" });
     return inspectAt(program.service, source, cursorPos, detailLevel);
   }
 
   /** Whether the console should run `code` now (magic lines count as complete). */
   isComplete(code: string): IsCompleteResult {
     return isCellComplete(code);
+  }
+
+  /** Whether checks include Node's typings now (Note [node typings on demand]). */
+  get nodeTypingsLoaded(): boolean {
+    return this.nodeTypings !== "on demand, off" && (this.fullOptions?.types ?? []).includes("node");
   }
 
   /** How many cells have been committed. */
@@ -152,7 +184,11 @@ export class CellLanguageService {
         fromTsconfig = tsconfig.compilerOptions;
         this.tsconfigProblems = tsconfig.errors;
       }
-      this.programState = new CellProgram(this.opts.cwd, cellCompilerOptions(this.opts.cwd, fromTsconfig), tsjitTypings());
+      const options = cellCompilerOptions(this.opts.cwd, fromTsconfig);
+      this.fullOptions = options;
+      const onDemand = nodeTypingsOnDemand(fromTsconfig);
+      this.nodeTypings = onDemand ? "on demand, off" : "as configured";
+      this.programState = new CellProgram(this.opts.cwd, onDemand ? withoutNodeTypings(options) : options, tsjitTypings());
     }
     return this.programState;
   }

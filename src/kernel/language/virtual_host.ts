@@ -39,7 +39,7 @@ export class VirtualHost {
 
   constructor(
     private readonly cwd: string,
-    private readonly options: ts.CompilerOptions,
+    private options: ts.CompilerOptions,
     /** Folders whose files do not change while the kernel runs (tsjit's own typings). */
     immutableDirs: readonly string[],
     private readonly override: ModuleOverride,
@@ -62,6 +62,16 @@ export class VirtualHost {
     if (existing?.text === text) return;
     if (!existing && root) this.roots.push(fileName);
     this.memory.set(fileName, { text, version: (existing?.version ?? 0) + 1, snapshot: ts.ScriptSnapshot.fromString(text) });
+    this.projectVersion++;
+  }
+
+  /**
+   * Replaces the compiler options (Note [node typings on demand]): the next request builds its
+   * program anew, reusing every file already parsed. Module resolution does not depend on the
+   * options changed here (`types`), so its cache is kept.
+   */
+  setOptions(options: ts.CompilerOptions): void {
+    this.options = options;
     this.projectVersion++;
   }
 

@@ -24,6 +24,8 @@ export type Call = {
 export type ToMain =
   | { kind: "listening"; ports: Ports; session: string }
   | { kind: "failed"; message: string }
+  /** The first kernel_info_reply went out: the main thread may start loading the evaluator. */
+  | { kind: "kernel_info_replied" }
   | { kind: "execute"; callId: number; code: string; options: ExecuteOptions }
   | { kind: "comm"; callId: number; message: CommInbound }
   | Call

@@ -27,6 +27,8 @@ export interface StartProtocolOptions {
   signalOnInterrupt?: boolean;
   /** After a shutdown request, kill the process if the main thread has not finished (default 3000 ms). */
   forceExitMs?: number;
+  /** Called once the first kernel_info_reply has gone out. */
+  onKernelInfoReplied?: () => void;
 }
 
 export interface ProtocolHost {
@@ -149,6 +151,8 @@ export async function startProtocolThread(options: StartProtocolOptions): Promis
         return resolveListening({ ports: message.ports, session: message.session });
       case "failed":
         return rejectListening(new Error(`the kernel's protocol thread could not start: ${message.message}`));
+      case "kernel_info_replied":
+        return options.onKernelInfoReplied?.();
       case "execute": {
         running = message.callId;
         const work = Promise.resolve().then(() => evaluator.execute(message.code, message.options, sinkFor(message.callId)));

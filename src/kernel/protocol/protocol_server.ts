@@ -21,6 +21,8 @@ export interface ProtocolServerOptions {
   log: (line: string) => void;
   /** Called after shutdown_reply went out and the sockets are closed. */
   onShutdown: (restart: boolean) => void;
+  /** Called once, after the first kernel_info_reply went out (Note [answer before the evaluator loads] in main.ts). */
+  onKernelInfoReplied?: () => void;
   session?: string;
   coalescing?: CoalescerOptions;
 }
@@ -41,6 +43,7 @@ export async function startProtocolServer(options: ProtocolServerOptions): Promi
   const headers = new HeaderFactory(options.session ?? randomUUID());
   const sockets = await KernelSockets.bind(connection, log);
   const topicPrefix = `kernel.${headers.session}.`;
+  let kernelInfoReplied = false;
 
   // Content that JSON cannot carry (a BigInt, a cycle) fails here, not in the caller: the output
   // is replaced by a note on stderr, a reply by an error reply, and the kernel carries on.
@@ -71,6 +74,10 @@ export async function startProtocolServer(options: ProtocolServerOptions): Promi
         frames = encode(signer, identities, header, parent, failure);
       }
       sockets.send(channel, frames);
+      if (message.msg_type === "kernel_info_reply" && !kernelInfoReplied) {
+        kernelInfoReplied = true;
+        options.onKernelInfoReplied?.();
+      }
       return header;
     },
     publish: (message, parent) => iopub.publish(message, parent),

@@ -61,7 +61,8 @@ async function main(): Promise<void> {
   };
 
   try {
-    server = await startProtocolServer({ connection: data.connection, kernelInfo: data.kernelInfo, evaluator: remote, log, onShutdown });
+    const onKernelInfoReplied = (): void => post({ kind: "kernel_info_replied" });
+    server = await startProtocolServer({ connection: data.connection, kernelInfo: data.kernelInfo, evaluator: remote, log, onShutdown, onKernelInfoReplied });
   } catch (e) {
     post({ kind: "failed", message: (e as Error).message });
     port.close();

@@ -12,6 +12,7 @@ describe("protocol server over ZeroMQ", () => {
   const connection = loopbackConnection();
   const evaluator = new FakeEvaluator();
   const logs: string[] = [];
+  let kernelInfoReplies = 0;
   let server: ProtocolServer;
   let client: TestClient;
 
@@ -22,6 +23,7 @@ describe("protocol server over ZeroMQ", () => {
       evaluator,
       log: (line) => logs.push(line),
       onShutdown: () => undefined,
+      onKernelInfoReplied: () => kernelInfoReplies++,
     });
     client = await TestClient.connect({ ...connection, ports: server.ports });
   });
@@ -35,6 +37,13 @@ describe("protocol server over ZeroMQ", () => {
   const eventually = async (check: () => boolean): Promise<void> => {
     for (const end = Date.now() + 3000; !check() && Date.now() < end; ) await new Promise((r) => setTimeout(r, 10));
   };
+
+  it("says once, after the first kernel_info_reply went out, that it did (the kernel then loads its evaluator)", async () => {
+    expect(kernelInfoReplies).toBe(1); // TestClient.connect asks for kernel_info to know the kernel is up
+    await client.request("shell", "kernel_info_request", {});
+    await client.request("control", "kernel_info_request", {});
+    expect(kernelInfoReplies).toBe(1);
+  });
 
   it("drops badly signed and unsigned messages (logged, never executed)", async () => {
     const forged = client.frames("execute_request", { code: "print forged" });
