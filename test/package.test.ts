@@ -16,4 +16,16 @@ describe("the tsjit package", () => {
     const out = execFileSync(process.execPath, ["--input-type=module", "-e", script], { cwd: root, encoding: "utf8" });
     expect(out.trim()).toBe("tensor([0.4963, 0.7682])");
   });
+
+  it("has public typings that do not pull in TypeScript's own typings (every kernel cell check reads them)", async () => {
+    // Note [typings without TypeScript] (src/jit/frontend/script_error.ts)
+    const ts = (await import("typescript")).default;
+    const program = ts.createProgram([`${root}/dist/index.d.ts`], {
+      module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022,
+      types: [], noEmit: true,
+    });
+    const files = program.getSourceFiles().map((f) => f.fileName);
+    expect(files.some((f) => f.endsWith("/dist/jit/script.d.ts"))).toBe(true);
+    expect(files.filter((f) => f.endsWith("typescript/lib/typescript.d.ts"))).toEqual([]);
+  });
 });

@@ -14,10 +14,11 @@
  */
 import { Module } from "../nn/module.js";
 import { ScriptModule, type ScriptFunction } from "./script_module.js";
-import { Compiler, type ScriptOptions } from "./frontend/compile.js";
+import { Compiler } from "./frontend/compile.js";
+import type { ScriptOptions } from "./frontend/script_options.js";
 
-export type { ScriptOptions } from "./frontend/compile.js";
-export { ScriptError } from "./frontend/errors.js";
+export type { ScriptOptions } from "./frontend/script_options.js";
+export { ScriptError } from "./frontend/script_error.js";
 
 export function script(obj: Module, opts?: ScriptOptions): ScriptModule;
 export function script(obj: (...args: any[]) => unknown, opts?: ScriptOptions): ScriptFunction;

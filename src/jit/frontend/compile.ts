@@ -37,10 +37,8 @@ import type { ModuleInfo } from "./sugared.js";
 import { broadcastLength, resolveType } from "./types.js";
 import { markerOf } from "../api.js";
 
-export interface ScriptOptions {
-  /** Values for free names in scripted code (functions it calls), besides globalThis. */
-  readonly globals?: Readonly<Record<string, unknown>>;
-}
+import type { ScriptOptions } from "./script_options.js";
+export type { ScriptOptions } from "./script_options.js";
 
 /** The type of a plain attribute value (what TorchScript infers from the Python value). */
 function inferType(v: unknown): JitType | null {

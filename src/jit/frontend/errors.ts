@@ -10,20 +10,11 @@
  */
 import type TS from "typescript";
 import { lazyTypescript as ts } from "../../util/typescript.js";
-import { RuntimeError } from "../../util/errors.js";
+import { ScriptError } from "./script_error.js";
 import type { SourceText } from "./source.js";
 
-export class ScriptError extends RuntimeError {
-  constructor(
-    readonly what: string,
-    readonly file: string,
-    readonly line: number,
-    readonly column: number,
-    readonly excerpt: string,
-  ) {
-    super(`${what}:\n  File "${file}", line ${line}, column ${column}\n${excerpt}`);
-  }
-}
+// ScriptError lives in its own file so public typings can name it without importing TypeScript's
+export { ScriptError } from "./script_error.js";
 
 /** The 1-based position of `node` in the user's file, and the caret excerpt under it. */
 export function locate(src: SourceText, node: TS.Node): { line: number; column: number; excerpt: string } {
