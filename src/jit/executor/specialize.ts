@@ -21,6 +21,7 @@ import { eliminateDeadCode } from "../passes/dead_code_elimination.js";
 import { staticObject, withoutFunctionInput } from "../passes/freeze_inline_calls.js";
 import { forEachPairedNode, inlineCalls } from "../passes/inline.js";
 import { eliminateCommonSubexpressions } from "../passes/common_subexpression_elimination.js";
+import { hoistLinearTranspose } from "../passes/hoist_linear_transpose.js";
 import { hoistLoopInvariants } from "../passes/loop_invariant_code_motion.js";
 import { fuseElementwise } from "../passes/fuse_elementwise.js";
 import { graphWrites } from "../passes/node_effects.js";
@@ -129,6 +130,10 @@ export function specialize(source: Graph, self: unknown, functions: FunctionTabl
   eliminateDeadCode(graph);
   eliminateCommonSubexpressions(graph);
   hoistLoopInvariants(graph);
+  hoistLinearTranspose(graph, (replacement, original) => {
+    const origin = origins.get(original);
+    if (origin !== undefined) origins.set(replacement, origin);
+  });
   eliminateDeadCode(graph);
   // with grad on, a group records one node for its ops (Note [fused groups under autograd])
   fuseElementwise(graph, (group, consumer) => {

@@ -420,6 +420,47 @@ export const linear = withFastPath(linearOp, (raw) => {
   return [linearOp.overloads[0]!, [x, w, b ?? null]];
 });
 
+/**
+ * Note [hoisted linear transpose]: `linear(input, weight, bias)` given `weight.t()` made once in
+ * front of a loop (passes/hoist_linear_transpose.ts), so the transpose (and, with grad, its
+ * TBackward0 node) is made once per call instead of once per step. tsjit::t_if_matrix makes it
+ * without failing (null for a weight of more than two dims, which linear then rejects with
+ * PyTorch's message, inside the loop as before); tsjit::linear_t runs the same kernels and
+ * records the same nodes as linear: AddmmBackward0 for a 2-D input with bias, eager's pieces
+ * otherwise. Internal ops: they appear only in the executor's specialized graphs.
+ */
+function linearTransposedForward(input: Tensor, weightT: Tensor | null, weight: Tensor, bias: Tensor | null): Tensor {
+  if (weightT === null) return linearForward(input, weight, bias);
+  if (input.ndim === 2 && weightT.ndim === 2) {
+    if (!recordsGraph(input, weightT, bias)) return bias === null ? mmForward(input, weightT) : addmmForward(bias, input, weightT, 1, 1);
+    if (bias !== null) {
+      // as linear2dRecorded records it, without the transpose
+      const out = addmmForward(bias, input, weightT, 1, 1);
+      OpNode.record(addmm.overloads[0]!, [bias, input, weightT, 1, 1], out);
+      return out;
+    }
+  }
+  if (bias !== null && input.ndim === 3 && input.is_contiguous()) {
+    const [b0, b1, k] = input.shape as [number, number, number];
+    const out = runOverload(addmm.overloads[0]!, [bias, input.view([b0 * b1, k]), weightT, 1, 1]) as Tensor;
+    return out.view([b0, b1, out.shape[1]!]);
+  }
+  const out = matmul(input, weightT);
+  return bias === null ? out : add(out, bias);
+}
+
+export const linear_t = defineOp<(input: Tensor, weightT: Tensor | null, weight: Tensor, bias?: Tensor | null) => Tensor>("linear_t", [{
+  schema: "tsjit::linear_t(Tensor input, Tensor? weight_t, Tensor weight, Tensor? bias=None) -> Tensor",
+  composite: true,
+  forward: linearTransposedForward,
+}]);
+
+export const t_if_matrix = defineOp<(self: Tensor) => Tensor | null>("t_if_matrix", [{
+  schema: "tsjit::t_if_matrix(Tensor self) -> Tensor?",
+  composite: true,
+  forward: (self: Tensor) => (self.ndim <= 2 ? (self as Tensor & { t(): Tensor }).t() : null),
+}]);
+
 export const outer = defineOp<(input: Tensor, vec2: Tensor) => Tensor>("outer", [{
   schema: "aten::outer(Tensor self, Tensor vec2) -> Tensor",
   composite: true,

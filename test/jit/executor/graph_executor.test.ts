@@ -164,6 +164,18 @@ function twice(x: Tensor, w: Tensor): Tensor {
   });
 });
 
+/** How many distinct backward nodes named `name` the graph under `fn` holds. */
+function distinctNodes(fn: { name(): string; next_functions: [unknown, number][] } | null | undefined, name: string): number {
+  const seen = new Set<unknown>();
+  const walk = (f: typeof fn): void => {
+    if (!f || seen.has(f)) return;
+    seen.add(f);
+    for (const [g] of f.next_functions) walk(g as typeof fn);
+  };
+  walk(fn);
+  return [...seen].filter((f) => (f as { name(): string }).name() === name).length;
+}
+
 /** grad_fn names down the graph, depth first, as `name(children)`. */
 function gradTree(fn: { name(): string; next_functions: [unknown, number][] } | null | undefined, depth = 8): string {
   if (!fn) return "None";
@@ -171,6 +183,46 @@ function gradTree(fn: { name(): string; next_functions: [unknown, number][] } | 
   const kids = fn.next_functions.map(([f]) => gradTree(f as typeof fn, depth - 1));
   return kids.length === 0 ? fn.name() : `${fn.name()}(${kids.join(", ")})`;
 }
+
+describe("a loop's linear takes its weight transposed once (Note [hoisted linear transpose])", () => {
+  const { steps } = defineCell(`
+function steps(x: Tensor, w: Tensor, b: Tensor, n: int): Tensor {
+  for (let i = 0; i < n; i++) {
+    x = torch.tanh(F.linear(x, w, b));
+  }
+  return x;
+}`, { file: "<linear loop cell>" });
+  const scripted = torch.jit.script(steps) as ((...a: unknown[]) => Tensor) & { graph: Graph };
+
+  it("computes eager's values and gradients, with one TBackward0 per call", () => {
+    torch.manual_seed(7);
+    const [x, w, b] = [torch.randn(3, 4), torch.randn(4, 4, { requires_grad: true }), torch.randn(4, { requires_grad: true })];
+    expect(compiledSource(scripted.graph, [x, w, b, 5])).toMatch(/for \(/);
+    const out = scripted(x, w, b, 5);
+    const ref = interpreted(() => scripted(x, w, b, 5));
+    expect(torch.equal(out, ref)).toBe(true);
+    expect(gradTree(out.grad_fn, 3)).toBe(gradTree(ref.grad_fn, 3));
+    expect([distinctNodes(out.grad_fn, "TBackward0"), distinctNodes(ref.grad_fn, "TBackward0")]).toEqual([1, 5]);
+    const got = torch.autograd.grad(out.sum(), [w, b]) as Tensor[];
+    const want = torch.autograd.grad(ref.sum(), [w, b]) as Tensor[];
+    got.forEach((g, i) => expect(torch.equal(g, want[i]!)).toBe(true));
+  });
+
+  it("raises nothing for a weight linear rejects when the loop never runs, and the same error when it does", () => {
+    const [x, w, b] = [torch.randn(3, 4), torch.randn(2, 4, 4), torch.randn(4)];
+    expect(torch.equal(scripted(x, w, b, 0), x)).toBe(true);
+    const message = (f: () => unknown): string => {
+      try {
+        f();
+      } catch (e) {
+        return String((e as Error).message);
+      }
+      return "no error";
+    };
+    expect(message(() => scripted(x, w, b, 1))).toBe(message(() => interpreted(() => scripted(x, w, b, 1))));
+    expect(message(() => scripted(x, w, b, 1))).not.toBe("no error");
+  });
+});
 
 describe("structure guards", () => {
   it("a submodule replaced after compiling is the one that runs", () => {
