@@ -21,6 +21,7 @@ import { eliminateDeadCode } from "../passes/dead_code_elimination.js";
 import { staticObject, withoutFunctionInput } from "../passes/freeze_inline_calls.js";
 import { forEachPairedNode, inlineCalls } from "../passes/inline.js";
 import { eliminateCommonSubexpressions } from "../passes/common_subexpression_elimination.js";
+import { peephole } from "../passes/peephole.js";
 import { hoistLinearTranspose } from "../passes/hoist_linear_transpose.js";
 import { hoistLoopInvariants } from "../passes/loop_invariant_code_motion.js";
 import { fuseElementwise } from "../passes/fuse_elementwise.js";
@@ -125,6 +126,7 @@ export function specialize(source: Graph, self: unknown, functions: FunctionTabl
   if (!graphWrites(graph)) {
     specializeShapes(graph, opts.inputs.map((v) => (v instanceof Tensor ? { shape: v.shape, dtype: v.dtype } : null)));
   }
+  peephole(graph);
   constantPropagation(graph);
   constantPooling(graph);
   eliminateDeadCode(graph);
