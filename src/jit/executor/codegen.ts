@@ -25,6 +25,7 @@ import type { RunEnv } from "../runtime/plan.js";
 import type { BuiltinFn } from "../runtime/builtin_registry.js";
 import type { Origin, Specialized } from "./specialize.js";
 import { makeRecordingFusedKernel } from "./fused_autograd.js";
+import { planBufferReuse, type ReuseKind } from "./buffer_reuse.js";
 import { makeFusedKernel, type FusedKernel } from "./fused_kernel.js";
 
 export type CompiledGraphFn = (inputs: readonly unknown[], env: RunEnv) => unknown[];
@@ -58,10 +59,17 @@ class Generator {
    * depth for a tracer, and plans never run while a tracer records. In-place ops still go
    * through runOverload, which bumps the storage version.
    */
+  /** Note [buffer reuse]: which fused groups write into a dead result (grad-free plans only). */
+  private readonly reuse: ReadonlyMap<Node, ReuseKind>;
+  /** Per reusing group, the variables holding its last results, newest first. */
+  private readonly rings = new Map<Node, string[]>();
+
   constructor(
     private readonly spec: Specialized,
     private readonly gradFree: boolean,
-  ) {}
+  ) {
+    this.reuse = gradFree ? planBufferReuse(spec.graph) : new Map();
+  }
 
   name(v: Value): string {
     let n = this.names.get(v);
@@ -157,8 +165,26 @@ class Generator {
     this.thunks.push(nodeThunk(n));
     const ins = this.list(n.inputs);
     const out = this.name(n.output());
-    this.emit(`let ${out} = FK[${this.fused.length - 1}]([${ins}]);`);
+    const ring = this.rings.get(n);
+    const reuse = ring === undefined ? "" : `, ${ring[ring.length - 1]}`;
+    this.emit(`let ${out} = FK[${this.fused.length - 1}]([${ins}]${reuse});`);
     this.emit(`if (${out} === undefined) ${out} = T[${this.thunks.length - 1}]([${ins}], env)[0];`);
+    // Note [buffer reuse]: the ring holds the last results, newest first
+    if (ring !== undefined) {
+      for (let k = ring.length - 1; k > 0; k--) this.emit(`${ring[k]} = ${ring[k - 1]};`);
+      this.emit(`${ring[0]} = ${out};`);
+    }
+  }
+
+  /** Declares, in front of a loop, the rings of results its fused groups write into again. */
+  private declareRings(body: Block): void {
+    for (const n of body.nodes()) {
+      const kind = this.reuse.get(n);
+      if (kind === undefined) continue;
+      const ring = (kind === "previous" ? ["a"] : ["a", "b"]).map(() => this.fresh("r"));
+      this.rings.set(n, ring);
+      this.emit(`let ${ring.map((r) => `${r} = null`).join(", ")};`);
+    }
   }
 
   /** An argument after its conversion: done here for a constant, emitted as a call otherwise. */
@@ -219,6 +245,7 @@ class Generator {
     this.emit(`const ${max} = ${this.name(maxV!)};`);
     this.emit(`let ${cond} = ${this.name(condV!)};`);
     if (params.length > 0) this.emit(`let ${params.map((p, k) => `${this.name(p)} = ${this.name(init[k]!)}`).join(", ")};`);
+    this.declareRings(body);
     this.emit(`for (let ${iter} = 0; ${iter} < ${max} && ${cond}; ${iter}++) {`);
     this.depth++;
     this.emit(`const ${this.name(iterV!)} = ${iter};`);

@@ -31,8 +31,12 @@ import { hasWasmSimd } from "../../tensor/kernels/wasm/wasm_runtime.js";
 /** Kinds with a WASM kernel for large float32 tensors (Note [fusion against WASM kernels]). */
 const WASM_KINDS = new Set<string>(WASM_UNARY_OPS.map((op) => `aten::${op}`));
 
-/** Runs the group on its inputs; undefined when the inputs do not fit the loop. */
-export type FusedKernel = (inputs: readonly unknown[]) => Tensor | undefined;
+/**
+ * Runs the group on its inputs; undefined when the inputs do not fit the loop. `reuse`, a dead
+ * tensor of the call's own (Note [buffer reuse]), is written and returned instead of a new one
+ * when it is a float32 contiguous tensor of the output's shape that no input shares storage with.
+ */
+export type FusedKernel = (inputs: readonly unknown[], reuse?: Tensor | null) => Tensor | undefined;
 
 /**
  * What the saving variant returns: the output and, per op of the group in program order, its
@@ -97,16 +101,25 @@ export function makeFusedKernel(sub: Graph, saving = false): FusedKernel | ((inp
     ...prologue,
     "const n = out_size(shape);",
     "if (n >= WASM_LIMIT) return undefined;",
-    "const out = new Float32Array(n);",
+    saving
+      ? "const out = new Float32Array(n);"
+      : `const out = reusable(reuse, shape, n, inputs) ? reuse.storage.data : new Float32Array(n);`,
     ...(saving ? saved.map((b) => `const ${b} = new Float32Array(n);`) : []),
     `for (let e = 0; e < n; e++) { ${body.join(" ")} out[e] = ${out}; }`,
     saving
       ? `return { out: Tensor.fromData(out, shape.slice(), F32), values: [${[...saved, "out"].join(", ")}] };`
-      : "return Tensor.fromData(out, shape.slice(), F32);",
+      : "if (reuse != null && out === reuse.storage.data) { reuse.storage.version++; return reuse; }\nreturn Tensor.fromData(out, shape.slice(), F32);",
   ].join("\n");
   const helpers = Object.keys(KERNEL_HELPERS);
-  const make = new Function("Tensor", "F32", "C", "fits", "out_size", "WASM_LIMIT", ...helpers, `return function fusedKernel(inputs) {\n${source}\n};`);
-  return make(Tensor, float32, constants, fits, numelOf, wasmLimit, ...Object.values(KERNEL_HELPERS)) as FusedKernel;
+  const make = new Function("Tensor", "F32", "C", "fits", "out_size", "reusable", "WASM_LIMIT", ...helpers, `return function fusedKernel(inputs, reuse) {\n${source}\n};`);
+  return make(Tensor, float32, constants, fits, numelOf, reusable, wasmLimit, ...Object.values(KERNEL_HELPERS)) as FusedKernel;
+}
+
+/** Whether the kernel may write its output into `reuse` (FusedKernel). */
+function reusable(reuse: Tensor | null | undefined, shape: readonly number[], n: number, inputs: readonly unknown[]): reuse is Tensor {
+  if (reuse === null || reuse === undefined || reuse.offset !== 0 || reuse.storage.data.length !== n || !fits(reuse, shape)) return false;
+  for (const v of inputs) if (v instanceof Tensor && v.storage === reuse.storage) return false;
+  return true;
 }
 
 /** A float32 contiguous tensor of exactly `shape`. */

@@ -224,6 +224,63 @@ function steps(x: Tensor, w: Tensor, b: Tensor, n: int): Tensor {
   });
 });
 
+describe("fused groups in loops write into dead results (Note [buffer reuse], grad-free plans)", () => {
+  const { keepAll, previous } = defineCell(`
+function keepAll(xs: Tensor, h: Tensor): Tensor[] {
+  const out: Tensor[] = [];
+  for (let i = 0; i < xs.size(0); i++) {
+    h = xs.select(0, i).add(h).tanh();
+    out.push(h);
+  }
+  return out;
+}
+function previous(x: Tensor, h: Tensor, n: int): Tensor {
+  for (let i = 0; i < n; i++) {
+    const y = x.mul(h).tanh().neg();
+    h = torch.mm(y, h);
+  }
+  return h;
+}`, { file: "<reuse cell>" });
+  const ring = /FK\[\d+\]\(\[[^\]]*\], r\d+\)/;
+
+  it("the article's loop: a carried state written two steps back, results equal, calls independent", () => {
+    torch.manual_seed(8);
+    const rnn = torch.jit.script(new MyRNNLoop_TraceScript()) as ScriptModule;
+    const xs = torch.randn(10, 3, 4);
+    const graph = rnn.getMethod("forward")!.graph;
+    expect(torch.no_grad(() => compiledSource(graph, [rnn, xs]))).toMatch(ring);
+    const [y1, h1] = torch.no_grad(() => rnn(xs)) as [Tensor, Tensor];
+    const kept = h1.clone();
+    const [, h2] = torch.no_grad(() => rnn(torch.randn(10, 3, 4))) as [Tensor, Tensor];
+    const [yi, hi] = torch.no_grad(() => interpreted(() => rnn(xs))) as [Tensor, Tensor];
+    expect(torch.equal(y1, yi) && torch.equal(h1, hi)).toBe(true);
+    expect(h2).not.toBe(h1);
+    expect(torch.equal(h1, kept)).toBe(true); // the second call wrote none of the first call's tensors
+  });
+
+  it("a result only read within its step is written again next step", () => {
+    const f = torch.jit.script(previous) as ((...a: unknown[]) => Tensor) & { graph: Graph };
+    torch.manual_seed(9);
+    const [x, h] = [torch.randn(3, 3), torch.randn(3, 3).div(3)];
+    expect(torch.no_grad(() => compiledSource(f.graph, [x, h, 6]))).toMatch(ring);
+    const out = torch.no_grad(() => f(x, h, 6));
+    expect(torch.equal(out, torch.no_grad(() => interpreted(() => f(x, h, 6))))).toBe(true);
+    expect(torch.equal(out, previous(x, h, 6))).toBe(true);
+  });
+
+  it("results kept in a list are never written again", () => {
+    const f = torch.jit.script(keepAll) as ((...a: unknown[]) => Tensor[]) & { graph: Graph };
+    const [xs, h] = [torch.randn(6, 2, 3), torch.zeros(2, 3)];
+    const source = torch.no_grad(() => compiledSource(f.graph, [xs, h]))!;
+    expect(source).toMatch(/FK\[0\]/);
+    expect(source).not.toMatch(ring);
+    const got = torch.no_grad(() => f(xs, h));
+    const want = torch.no_grad(() => interpreted(() => f(xs, h)));
+    expect(new Set(got).size).toBe(6);
+    got.forEach((t, i) => expect(torch.equal(t, want[i]!)).toBe(true));
+  });
+});
+
 describe("structure guards", () => {
   it("a submodule replaced after compiling is the one that runs", () => {
     torch.manual_seed(1);
