@@ -72,7 +72,7 @@ function tryBind(g: Graph, name: string, ov: OpOverload, call: CallArgs, lenient
     slots[i] = v;
   }
   const env = new Map<string, JitType>();
-  const check: string[] = [];
+  let mismatch: { readonly arg: SchemaArg; readonly formal: JitType; readonly actual: JitType } | null = null;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     const formal = schemaArgType(a);
@@ -88,9 +88,15 @@ function tryBind(g: Graph, name: string, ov: OpOverload, call: CallArgs, lenient
     if (OPTIONAL_TENSOR_LISTS[name] === i && isSubtypeOf(actual, listType(optionalType(Types.tensor)))) continue;
     if (lenient && isTensorFormal(formal) && NUMBERS.has(actual.kind)) continue;
     if (lenient && a.fixedLength && actual.kind === "int" && listOf(formal)) continue;
-    check.push(`Expected a value of type '${printType(formal)}' for argument '${a.name}' but instead found type '${printType(actual)}'.`);
+    mismatch ??= { arg: a, formal, actual };
   }
-  if (check.length) return { error: check[0]! };
+  if (mismatch) {
+    // only the lenient pass's reasons are shown (emitBuiltinCall), and printing types for every
+    // overload the strict pass skips is a good part of compiling a call
+    if (!lenient) return { error: "" };
+    const { arg, formal, actual } = mismatch;
+    return { error: `Expected a value of type '${printType(formal)}' for argument '${arg.name}' but instead found type '${printType(actual)}'.` };
+  }
   // all fit: materialize defaults and broadcast ints
   const inputs = args.map((a, i) => {
     const v = slots[i];

@@ -25,6 +25,7 @@ const BOOL = { kind: "bool" } as JitType;
 
 class ExitTransformer {
   private readonly unit = new Map<string, Value>();
+  private readonly unitByObject = new Map<JitType, Value>();
   private readonly trueV: Value;
   private readonly falseV: Value;
   private readonly throwsV: Value;
@@ -41,12 +42,16 @@ class ExitTransformer {
 
   /** One prim::Uninitialized per type, hoisted to the graph start (PyTorch's getUnitValue). */
   private unitValue(t: JitType): Value {
+    // types are frozen and mostly shared objects: the identity lookup saves serializing the type
+    const known = this.unitByObject.get(t);
+    if (known) return known;
     const key = JSON.stringify(t);
     let v = this.unit.get(key);
     if (!v) {
       v = this.g.prependNode(this.g.create("prim::Uninitialized", [], [t])).output();
       this.unit.set(key, v);
     }
+    this.unitByObject.set(t, v);
     return v;
   }
 

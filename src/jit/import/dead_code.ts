@@ -33,7 +33,10 @@ function mutates(n: Node): boolean {
 function hasSideEffects(n: Node): boolean {
   if (ALWAYS_LIVE.has(n.kind) || kindHasSideEffects(n.kind)) return true;
   if (n.kind.startsWith("aten::") && mutates(n)) return true;
-  return n.blocks.some((b) => [...b.nodes()].some(hasSideEffects));
+  for (const b of n.blocks) {
+    for (let m = b.firstNode; m !== null; m = m.next) if (hasSideEffects(m)) return true;
+  }
+  return false;
 }
 
 function removeDeadIfOutputs(n: Node): boolean {
@@ -63,7 +66,10 @@ function removeDeadLoopCarried(n: Node): boolean {
 
 function sweep(block: Block): boolean {
   let changed = false;
-  for (const n of [...block.nodes()].reverse()) {
+  // last to first, so a use goes before its definition
+  for (let n = block.lastNode; n !== null;) {
+    // taken first: only `n` itself (never a sibling) can be destroyed below
+    const prev: Node | null = n.prev;
     if (n.kind === "prim::If") changed = removeDeadIfOutputs(n) || changed;
     if (n.kind === "prim::Loop") changed = removeDeadLoopCarried(n) || changed;
     for (const b of n.blocks) changed = sweep(b) || changed;
@@ -72,6 +78,7 @@ function sweep(block: Block): boolean {
       n.destroy();
       changed = true;
     }
+    n = prev;
   }
   return changed;
 }

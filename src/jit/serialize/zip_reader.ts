@@ -185,17 +185,20 @@ function readDirectory(buf: Uint8Array, limits: ArchiveLimits): ZipEntry[] {
     const commentLen = b.u16(p + 32);
     const next = p + 46 + nameLen + extraLen + commentLen;
     archiveCheck(next <= dirEnd, ZIP, () => `central entry ${k} runs past the central directory`);
-    const name = checkName(decodeUtf8(buf.subarray(p + 46, p + 46 + nameLen), `<zip entry ${k} name>`), k);
+    const nameBytes = buf.subarray(p + 46, p + 46 + nameLen);
+    const name = checkName(decodeUtf8(nameBytes, `<zip entry ${k} name>`), k);
     archiveCheck(!seen.has(name), name, () => "appears twice in the central directory");
     seen.add(name);
-    entries.push(readEntry(b, p, name, buf.subarray(p + 46 + nameLen, p + 46 + nameLen + extraLen), dir.offset, limits));
+    entries.push(readEntry(b, p, name, nameBytes, buf.subarray(p + 46 + nameLen, p + 46 + nameLen + extraLen), dir.offset, limits));
     p = next;
   }
   checkNoOverlap(entries);
   return entries;
 }
 
-function readEntry(b: Bytes, p: number, name: string, extra: Uint8Array, dirOffset: number, limits: ArchiveLimits): ZipEntry {
+function readEntry(
+  b: Bytes, p: number, name: string, centralName: Uint8Array, extra: Uint8Array, dirOffset: number, limits: ArchiveLimits,
+): ZipEntry {
   const flags = b.u16(p + 8);
   const method = b.u16(p + 10);
   archiveCheck((flags & 1) === 0, name, () => "is encrypted");
@@ -216,9 +219,15 @@ function readEntry(b: Bytes, p: number, name: string, extra: Uint8Array, dirOffs
   const localNameLen = b.u16(headerOffset + 26);
   const dataOffset = headerOffset + 30 + localNameLen + b.u16(headerOffset + 28);
   archiveCheck(dataOffset + compressedSize <= dirOffset, name, () => "its data runs into the central directory");
-  const localName = b.buf.subarray(headerOffset + 30, headerOffset + 30 + localNameLen);
-  archiveCheck(Buffer.from(localName).equals(Buffer.from(name, "utf8")), name, () => "local header names a different entry");
+  // the central name's bytes decoded to `name` (checked UTF-8), so equal bytes mean the same name
+  archiveCheck(localNameLen === centralName.length && sameBytes(b.buf, headerOffset + 30, centralName), name,
+    () => "local header names a different entry");
   return { name, method, crc: b.u32(p + 16), compressedSize, size, headerOffset, dataOffset };
+}
+
+function sameBytes(buf: Uint8Array, at: number, want: Uint8Array): boolean {
+  for (let i = 0; i < want.length; i++) if (buf[at + i] !== want[i]) return false;
+  return true;
 }
 
 /** The zip64 extended-information extra field (id 1): only the saturated fields are present, in order. */
@@ -253,11 +262,16 @@ function checkName(name: string, k: number): string {
   if (name.includes("\0")) throw bad("contains NUL");
   if (name.includes("\\")) throw bad("contains a backslash");
   if (name.startsWith("/") || /^[A-Za-z]:/.test(name)) throw bad("is absolute");
-  const parts = name.split("/");
-  parts.forEach((part, i) => {
-    if (part === ".." || part === ".") throw bad("has a '.' or '..' component");
-    if (part === "" && i !== parts.length - 1) throw bad("has an empty component");
-  });
+  // components between slashes, without splitting (every entry of every load comes through here)
+  for (let start = 0; start <= name.length;) {
+    const slash = name.indexOf("/", start);
+    const end = slash < 0 ? name.length : slash;
+    const len = end - start;
+    if ((len === 1 || len === 2) && name.startsWith(len === 1 ? "." : "..", start)) throw bad("has a '.' or '..' component");
+    if (len === 0 && slash >= 0) throw bad("has an empty component");
+    if (slash < 0) break;
+    start = slash + 1;
+  }
   return name;
 }
 
