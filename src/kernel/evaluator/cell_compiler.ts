@@ -1,10 +1,10 @@
-// A cell, compiled: transform (cell_transform.ts), TypeScript's emit when types remain
-// (ts_emit.ts), a vm.Script, and the way from a position in that script back to the cell.
+// A cell, compiled: transform (cell_transform.ts, which erases types where it can: Note
+// [erasing instead of emitting] in type_erasure.ts), TypeScript's emit when types remain (ts_emit.ts), a vm.Script, and the way from a position in that script back to the cell.
 
 import { SourceMap } from "node:module";
 import vm from "node:vm";
-import { transformCell, type CellSyntaxError, type DeclaredSource, type TransformedCell } from "./cell_transform.js";
-import { lineStarts, offsetAt, positionAt } from "./text_edits.js";
+import { transformCell, type CellSyntaxError, type DeclaredSource } from "./cell_transform.js";
+import { lineStarts, offsetAt, positionAt, type EditedText } from "./text_edits.js";
 import { emitTypeScript } from "./ts_emit.js";
 
 /** 1-based line and column. */
@@ -46,19 +46,19 @@ export function cellIdOf(fileName: string): number | undefined {
 type PositionMap = (line: number, column: number) => CellPosition;
 
 /** Maps the edited text's 0-based (line, column) through the edits back to the cell. */
-function editedToCell(cell: TransformedCell, code: string): (line: number, column: number) => CellPosition {
-  const editedStarts = lineStarts(cell.edited.text);
+function editedToCell(edited: EditedText, code: string): (line: number, column: number) => CellPosition {
+  const editedStarts = lineStarts(edited.text);
   const cellStarts = lineStarts(code);
   return (line, column) => {
-    const original = cell.edited.toOriginal(offsetAt(editedStarts, line, column, cell.edited.text.length));
+    const original = edited.toOriginal(offsetAt(editedStarts, line, column, edited.text.length));
     const { line: l, column: c } = positionAt(cellStarts, original);
     return { line: l + 1, column: c + 1 };
   };
 }
 
-function viaEmit(cell: TransformedCell, code: string): { js: string; toCell: PositionMap } {
-  const { js, map } = emitTypeScript(cell.edited.text);
-  const back = editedToCell(cell, code);
+function viaEmit(edited: EditedText, code: string): { js: string; toCell: PositionMap } {
+  const { js, map } = emitTypeScript(edited.text);
+  const back = editedToCell(edited, code);
   let sourceMap: SourceMap | undefined; // parsed when an error first needs it
   return {
     js,
@@ -70,9 +70,9 @@ function viaEmit(cell: TransformedCell, code: string): { js: string; toCell: Pos
   };
 }
 
-function directly(cell: TransformedCell, code: string): { js: string; toCell: PositionMap } {
-  const back = editedToCell(cell, code);
-  return { js: cell.edited.text, toCell: (line, column) => back(line - 1, column - 1) };
+function directly(edited: EditedText, code: string): { js: string; toCell: PositionMap } {
+  const back = editedToCell(edited, code);
+  return { js: edited.text, toCell: (line, column) => back(line - 1, column - 1) };
 }
 
 /** V8's SyntaxError from compiling a script says `file:line`, then the line, then a caret. */
@@ -90,15 +90,15 @@ export function compileCell(code: string, id: number): CompileOutcome {
   if (!transformed.ok) return transformed;
   const cell = transformed.cell;
   const filename = scriptName(id);
-  let compiled = cell.needsEmit ? viaEmit(cell, code) : directly(cell, code);
+  let compiled = cell.needsEmit ? viaEmit(cell.edited, code) : directly(cell.edited, code);
   let script: vm.Script;
   try {
     script = new vm.Script(compiled.js, { filename });
   } catch (e) {
     if (!(e instanceof SyntaxError)) throw e;
     if (cell.needsEmit) return { ok: false, errors: [v8SyntaxErrorAt(e, compiled.toCell)] };
-    // TypeScript-only syntax the transform did not recognise: the emit erases it.
-    compiled = viaEmit(cell, code);
+    // TypeScript-only syntax the transform did not recognise or erase: the emit erases it.
+    compiled = viaEmit(cell.typed, code);
     try {
       script = new vm.Script(compiled.js, { filename });
     } catch (again) {

@@ -27,6 +27,7 @@ import { typescript } from "../language/typescript.js";
 import { declarationText } from "../../jit/declaration_source.js";
 import { RUNTIME } from "./runtime_names.js";
 import { blankedText, EditedText, type TextEdit } from "./text_edits.js";
+import { TypeEraser } from "./type_erasure.js";
 
 /** Note [typescript through require]. */
 const ts = typescript();
@@ -51,10 +52,15 @@ export type TransformResult =
   | { ok: false; errors: CellSyntaxError[] };
 
 export interface TransformedCell {
-  /** The cell wrapped in a function expression call: JavaScript, or TypeScript if `needsEmit`. */
+  /**
+   * The cell wrapped in a function expression call: JavaScript (its types erased, Note [erasing
+   * instead of emitting] in type_erasure.ts), or TypeScript if `needsEmit`.
+   */
   edited: EditedText;
-  /** TypeScript-only syntax remains (types, enums, decorators, ...): run it through the emit. */
+  /** TypeScript-only syntax remains that only the emit lowers (enums, decorators, ...). */
   needsEmit: boolean;
+  /** The wrapped cell before type erasure: what the emit is given if V8 rejects `edited`. */
+  typed: EditedText;
   /** The wrapper is async (top-level await or a static import): its value is a promise. */
   isAsync: boolean;
   /** The cell ends in an expression statement, whose value the wrapper returns. */
@@ -82,7 +88,8 @@ type ParsedFile = TS.SourceFile & { parseDiagnostics?: readonly TS.DiagnosticWit
  * @example transformCell("const x = f()\nx", 3) // body: globalThis.x = __tsjit_name(f(), "x") / return x
  */
 export function transformCell(code: string, cellId: number): TransformResult {
-  const file = ts.createSourceFile("cell.ts", code, ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS) as ParsedFile;
+  // Parent pointers: type erasure looks at where a type stands (type_erasure.ts).
+  const file = ts.createSourceFile("cell.ts", code, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS) as ParsedFile;
   // parseDiagnostics is the parser's own list (not in the public typings): reading it avoids
   // building a Program just to ask for syntactic diagnostics.
   const errors = file.parseDiagnostics ?? [];
@@ -97,13 +104,24 @@ export function transformCell(code: string, cellId: number): TransformResult {
   }
   const rewriter = new CellRewriter(file, code, cellId);
   const hasResult = rewriter.rewriteStatements();
-  const { edits } = rewriter;
+  const { edits, eraser } = rewriter;
   edits.push({ start: 0, end: 0, text: rewriter.isAsync ? WRAPPER_ASYNC : WRAPPER_SYNC, rank: -RANK_WRAPPER });
   edits.push({ start: code.length, end: code.length, text: WRAPPER_END, rank: RANK_WRAPPER });
-  return {
-    ok: true,
-    cell: { edited: EditedText.apply(code, edits), needsEmit: rewriter.needsEmit, isAsync: rewriter.isAsync, hasResult, sources: rewriter.sources },
-  };
+  const typed = EditedText.apply(code, edits);
+  const common = { isAsync: rewriter.isAsync, hasResult, sources: rewriter.sources, typed };
+  if (!eraser.sawTypeScript && !rewriter.needsEmit) return { ok: true, cell: { ...common, edited: typed, needsEmit: false } };
+  const erased = rewriter.needsEmit || !eraser.erasable ? undefined : eraseOrNothing(code, [...edits, ...eraser.edits]);
+  return { ok: true, cell: { ...common, edited: erased ?? typed, needsEmit: erased === undefined } };
+}
+
+/** The edits applied, or nothing when an erasure overlaps an edit of the transform (then the emit erases). */
+function eraseOrNothing(code: string, edits: TextEdit[]): EditedText | undefined {
+  try {
+    return EditedText.apply(code, edits);
+  } catch (e) {
+    if (e instanceof Error && e.message.startsWith("cell transform: overlapping edits")) return undefined;
+    throw e;
+  }
 }
 
 function modifiersOf(node: TS.Node): readonly TS.ModifierLike[] {
@@ -176,40 +194,6 @@ function isAnonymousDefinition(e: TS.Expression): boolean {
   return ts.isArrowFunction(inner) || ((ts.isFunctionExpression(inner) || ts.isClassExpression(inner)) && inner.name === undefined);
 }
 
-/** Modifiers plain JavaScript has; any other one (`private`, `readonly`, `declare`, ...) needs the emit. */
-const JS_MODIFIERS = new Set<TS.SyntaxKind>([ts.SyntaxKind.AsyncKeyword, ts.SyntaxKind.StaticKeyword, ts.SyntaxKind.ExportKeyword, ts.SyntaxKind.DefaultKeyword]);
-
-/** Node kinds that exist only in TypeScript (beyond type nodes themselves). */
-const TS_ONLY_KINDS = new Set<TS.SyntaxKind>([
-  ts.SyntaxKind.AsExpression,
-  ts.SyntaxKind.SatisfiesExpression,
-  ts.SyntaxKind.NonNullExpression,
-  ts.SyntaxKind.TypeAssertionExpression,
-  ts.SyntaxKind.EnumDeclaration,
-  ts.SyntaxKind.ModuleDeclaration,
-  ts.SyntaxKind.InterfaceDeclaration,
-  ts.SyntaxKind.TypeAliasDeclaration,
-  ts.SyntaxKind.ImportEqualsDeclaration,
-  ts.SyntaxKind.TypeParameter,
-  ts.SyntaxKind.Decorator, // Node 20 has no decorators
-  ts.SyntaxKind.IndexSignature,
-]);
-
-/** Whether `node` itself is TypeScript-only syntax (its children are checked on their own). */
-function isTypeScriptOnly(node: TS.Node): boolean {
-  if (TS_ONLY_KINDS.has(node.kind)) return true;
-  if (ts.isModifier(node)) return !JS_MODIFIERS.has(node.kind);
-  if (ts.isParameter(node)) return node.questionToken !== undefined || (ts.isIdentifier(node.name) && node.name.text === "this");
-  if (ts.isPropertyDeclaration(node)) return node.questionToken !== undefined || node.exclamationToken !== undefined;
-  if (ts.isMethodDeclaration(node)) return node.questionToken !== undefined || node.body === undefined;
-  if (ts.isFunctionDeclaration(node) || ts.isConstructorDeclaration(node)) return node.body === undefined;
-  if (ts.isVariableDeclaration(node)) return node.exclamationToken !== undefined;
-  if (ts.isVariableDeclarationList(node)) return isUsing(node); // not in Node 20
-  if (ts.isHeritageClause(node)) return node.token === ts.SyntaxKind.ImplementsKeyword;
-  if (ts.isExpressionWithTypeArguments(node)) return node.typeArguments !== undefined;
-  return false;
-}
-
 /** `using` / `await using` (AwaitUsing is Const | Using: compare the whole kind). */
 function isUsing(list: TS.VariableDeclarationList): boolean {
   const kind = list.flags & ts.NodeFlags.BlockScoped;
@@ -224,6 +208,8 @@ function startsFunctionScope(node: TS.Node): boolean {
 class CellRewriter {
   readonly edits: TextEdit[] = [];
   readonly sources: DeclaredSource[] = [];
+  readonly eraser: TypeEraser;
+  /** Syntax only TypeScript's emit lowers (enum, namespace) was met. */
   needsEmit = false;
   isAsync = false;
 
@@ -231,7 +217,9 @@ class CellRewriter {
     private readonly file: TS.SourceFile,
     private readonly text: string,
     private readonly cellId: number,
-  ) {}
+  ) {
+    this.eraser = new TypeEraser(file, text);
+  }
 
   private insert(pos: number, text: string, rank: number): void {
     this.edits.push({ start: pos, end: pos, text, rank });
@@ -444,12 +432,8 @@ class CellRewriter {
 
   /** The general walk: trace names, top-level await, import(), TypeScript-only syntax. */
   private visit(node: TS.Node, depth: number, inFunction: boolean): void {
-    if (ts.isTypeNode(node) && !ts.isExpressionWithTypeArguments(node)) {
-      this.needsEmit = true;
-      return; // types hold no code
-    }
-    if (isTypeScriptOnly(node)) this.needsEmit = true;
-    if (ts.isHeritageClause(node) && node.token === ts.SyntaxKind.ImplementsKeyword) return;
+    if (ts.isTypeNode(node) && !ts.isExpressionWithTypeArguments(node)) return this.eraser.type(node); // types hold no code
+    if (this.eraser.node(node) === "whole") return;
     const inner = inFunction || startsFunctionScope(node);
 
     if (ts.isAwaitExpression(node) && !inFunction) {
@@ -468,7 +452,7 @@ class CellRewriter {
       return this.replace(this.start(node), node.end, RUNTIME.importMeta);
     }
     if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer) {
-      if (node.type) this.needsEmit = true;
+      if (node.type) this.eraser.type(node.type);
       return this.visitValue(node.initializer, node.name.text, depth + 1, inFunction);
     }
     if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(node.left)) {
