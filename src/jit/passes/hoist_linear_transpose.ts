@@ -21,13 +21,7 @@
  */
 import { optionalType, resolveOverload, Types, type Block, type Graph, type Node, type Value } from "../ir/index.js";
 import { graphWrites } from "./node_effects.js";
-
-function definedOutside(v: Value, loop: Node): boolean {
-  for (let owner: Node | null = v.node; owner !== null; owner = owner.owningBlock?.owningNode ?? null) {
-    if (owner === loop) return false;
-  }
-  return true;
-}
+import { definedOutside } from "./loop_invariant_code_motion.js";
 
 function rewriteLoop(graph: Graph, loop: Node, observe?: RewriteObserver): boolean {
   const transposed = new Map<Value, Value>();

@@ -34,8 +34,8 @@ function collect(b: Block, written: Set<string>, state: { calls: boolean }): voi
   }
 }
 
-function definedOutside(v: Value, loop: Node): boolean {
-  // defined by a node outside the loop (or a graph/block input of an enclosing block)
+/** Whether `v` is defined outside `loop` (by a node or as an input of an enclosing block). */
+export function definedOutside(v: Value, loop: Node): boolean {
   for (let owner: Node | null = v.node; owner !== null; owner = owner.owningBlock?.owningNode ?? null) {
     if (owner === loop) return false;
   }
