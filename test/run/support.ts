@@ -7,26 +7,18 @@
  * otherwise from src/cli.ts through tsx, with a warning; under CI=true a stale dist/ is an error.
  */
 import { spawn } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { distIsFresh } from "../support/dist_fresh.js";
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const SEED_OUTPUTS = fileURLToPath(new URL("../../../shared/reference/pytorch-1.13-seed-outputs.md", import.meta.url));
 
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
 /** The node arguments that start `tsjit` (Note [cli from dist or sources]). */
 function cliArgs(): string[] {
   const dist = join(ROOT, "dist", "cli.js");
-  if (existsSync(dist) && statSync(dist).mtimeMs >= newestMtime(join(ROOT, "src"))) return [dist];
+  if (distIsFresh(dist)) return [dist];
   if (process.env["CI"] === "true") throw new Error("CI=true but dist/ is older than src/: run the tests with `npm test` (its pretest builds dist/)");
   console.warn("[tsjit tests] dist/ is older than src/ (run `npm run build`): tsjit run runs src/cli.ts through tsx");
   return ["--import", import.meta.resolve("tsx"), join(ROOT, "src", "cli.ts")];

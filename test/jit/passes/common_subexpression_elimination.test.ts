@@ -1,14 +1,9 @@
 /** Common subexpression elimination, on graph text: what it merges and what it must leave. */
 import { describe, expect, it } from "vitest";
-import "../../../src/index.js"; // registers the ops the passes look up
-import { parseGraph, printGraph } from "../../../src/jit/ir/index.js";
+import { afterPasses } from "./support.js";
 import { eliminateCommonSubexpressions } from "../../../src/jit/passes/common_subexpression_elimination.js";
 
-const cse = (text: string): string => {
-  const g = parseGraph(text);
-  eliminateCommonSubexpressions(g);
-  return printGraph(g);
-};
+const cse = (text: string): string => afterPasses(text, eliminateCommonSubexpressions);
 
 describe("eliminateCommonSubexpressions", () => {
   it("merges equal pure nodes and rewires their uses", () => {

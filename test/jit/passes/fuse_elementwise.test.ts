@@ -1,14 +1,10 @@
 /** Elementwise fusion, on graph text: which chains become one prim::FusionGroup. */
 import { describe, expect, it } from "vitest";
-import "../../../src/index.js"; // registers the ops the pass looks up
 import { parseGraph, printGraph } from "../../../src/jit/ir/index.js";
+import { afterPasses } from "./support.js";
 import { fuseElementwise } from "../../../src/jit/passes/fuse_elementwise.js";
 
-const fuse = (text: string): string => {
-  const g = parseGraph(text);
-  fuseElementwise(g);
-  return printGraph(g);
-};
+const fuse = (text: string): string => afterPasses(text, fuseElementwise);
 
 describe("fuseElementwise", () => {
   it("groups a chain whose intermediates nothing else reads, copying its constants in", () => {

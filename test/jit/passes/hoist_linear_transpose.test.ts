@@ -1,14 +1,10 @@
 /** Hoisting a loop's linear weight transpose (Note [hoisted linear transpose]), on graph text. */
 import { describe, expect, it } from "vitest";
-import "../../../src/index.js"; // registers the ops the pass resolves
 import { parseGraph, printGraph } from "../../../src/jit/ir/index.js";
+import { afterPasses } from "./support.js";
 import { hoistLinearTranspose } from "../../../src/jit/passes/hoist_linear_transpose.js";
 
-const hoist = (text: string): string => {
-  const g = parseGraph(text);
-  hoistLinearTranspose(g);
-  return printGraph(g);
-};
+const hoist = (text: string): string => afterPasses(text, hoistLinearTranspose);
 
 const LOOP = (body: string) => `graph(%w : Tensor,
       %b : Tensor,

@@ -1,14 +1,9 @@
 /** Loop-invariant code motion, on graph text. */
 import { describe, expect, it } from "vitest";
-import "../../../src/index.js"; // registers the ops the passes look up
-import { parseGraph, printGraph } from "../../../src/jit/ir/index.js";
+import { afterPasses } from "./support.js";
 import { hoistLoopInvariants } from "../../../src/jit/passes/loop_invariant_code_motion.js";
 
-const licm = (text: string): string => {
-  const g = parseGraph(text);
-  hoistLoopInvariants(g);
-  return printGraph(g);
-};
+const licm = (text: string): string => afterPasses(text, hoistLoopInvariants);
 
 const LOOP = (setAttr: string) => `graph(%self : __torch__.M,
       %h0 : Tensor,

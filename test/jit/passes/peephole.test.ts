@@ -1,21 +1,11 @@
 /** Peephole rules, on graph text. */
 import { describe, expect, it } from "vitest";
-import "../../../src/index.js"; // registers the ops the rules look up
-import { parseGraph, printGraph } from "../../../src/jit/ir/index.js";
+import { afterPasses } from "./support.js";
 import { peephole } from "../../../src/jit/passes/peephole.js";
 import { eliminateDeadCode } from "../../../src/jit/passes/dead_code_elimination.js";
 
-const run = (text: string): string => {
-  const g = parseGraph(text);
-  peephole(g);
-  eliminateDeadCode(g);
-  return printGraph(g);
-};
-const same = (text: string): string => {
-  const g = parseGraph(text);
-  eliminateDeadCode(g);
-  return printGraph(g);
-};
+const run = (text: string): string => afterPasses(text, peephole, eliminateDeadCode);
+const same = (text: string): string => afterPasses(text, eliminateDeadCode);
 
 describe("peephole", () => {
   it("forwards the elements of a tuple built in the graph to its unpack and its constant index", () => {

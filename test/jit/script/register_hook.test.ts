@@ -8,12 +8,13 @@
  * dist/: it says so, and under CI=true that is an error (as test/run/support.ts does).
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
+import { distIsFresh } from "../../support/dist_fresh.js";
 import { sourceOf } from "../../../src/jit/source_registry.js";
 import { installSourceRegistryGlobal } from "../../../src/jit/source_registry_global.js";
 import { transpileTypeScript } from "../../../src/jit/node_transpile.js";
@@ -22,15 +23,6 @@ import { script, ScriptError } from "../../../src/jit/script.js";
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const FIXTURES = fileURLToPath(new URL("./fixtures/", import.meta.url));
 const REGISTER = join(ROOT, "dist", "register.js");
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
-  }
-  return newest;
-}
 
 interface Run {
   code: number | null;
@@ -75,7 +67,7 @@ async function printed(name: string): Promise<Printed> {
 
 beforeAll(() => {
   if (!existsSync(REGISTER)) throw new Error(`${REGISTER} is missing: run \`npm run build\` (\`npm test\` does it first)`);
-  if (statSync(REGISTER).mtimeMs >= newestMtime(join(ROOT, "src"))) return;
+  if (distIsFresh(REGISTER)) return;
   if (process.env["CI"] === "true") throw new Error("CI=true but dist/ is older than src/: run the tests with `npm test` (its pretest builds dist/)");
   console.warn("[tsjit tests] dist/ is older than src/ (run `npm run build`): the register hook tests run the old dist/");
 });

@@ -6,8 +6,7 @@
  * `.code` and the enum lines of `.graph` print as PyTorch prints them; tsjit's re-saved
  * archive runs in PyTorch with the same outputs.
  */
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -22,21 +21,10 @@ import { save } from "../../../src/jit/serialize/jit_save.js";
 import { ZipReader } from "../../../src/jit/serialize/zip_reader.js";
 import { ZipWriter } from "../../../src/jit/serialize/zip_writer.js";
 import { hasTorch } from "../../support/pytorch.js";
-import { difference, type Encoded } from "./values.js";
+import { difference, runTorchFile, type Encoded } from "./values.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tsjit-enum-"));
 
-const PY_ENCODE = `
-def enc(v):
-    if isinstance(v, torch.Tensor):
-        return {"type": "tensor", "dtype": str(v.dtype)[6:], "shape": list(v.shape), "data": v.flatten().tolist()}
-    if isinstance(v, bool): return {"type": "bool", "value": v}
-    if isinstance(v, int): return {"type": "int", "value": v}
-    if isinstance(v, float): return {"type": "float", "value": v}
-    if isinstance(v, str): return {"type": "str", "value": v}
-    if isinstance(v, tuple): return {"type": "tuple", "items": [enc(x) for x in v]}
-    raise TypeError(type(v))
-`;
 
 /** The module under test; the Python side and the TS side both call it with every Color member. */
 const MODULE = `
@@ -110,12 +98,9 @@ class E(torch.nn.Module):
         return y + total + len(names)
 `;
 
-/** Runs a Python file (TorchScript compiles from source files, so `-c` will not do). */
-function runTorchFile<T>(name: string, script: string, module = MODULE): T {
-  const file = join(dir, `${name}.py`);
-  writeFileSync(file, `import json, torch\ntorch.set_num_threads(1)\n${PY_ENCODE}\n${module}\n${script}`);
-  const out = execFileSync("/usr/bin/python3", [file], { encoding: "utf8", timeout: 120_000, env: { ...process.env, OMP_NUM_THREADS: "1" } });
-  return JSON.parse(out) as T;
+/** A Python file under PyTorch with `module` (MODULE unless given) defined before `script`. */
+function runTorchWith<T>(name: string, script: string, module = MODULE): T {
+  return runTorchFile<T>(dir, name, `${module}\n${script}`);
 }
 
 interface Reference {
@@ -128,7 +113,7 @@ interface Reference {
 /** PyTorch's archive, and what its torch.jit.load of it prints and returns. */
 function torchArchive(): { path: string; ref: Reference } {
   const path = join(dir, "enum.pt");
-  const ref = runTorchFile<Reference>("make", `
+  const ref = runTorchWith<Reference>("make", `
 torch.jit.save(torch.jit.script(M()), ${JSON.stringify(path)})
 loaded = torch.jit.load(${JSON.stringify(path)})
 calls = ${CALLS}
@@ -194,7 +179,7 @@ describe.skipIf(!hasTorch)("enum values in an archive PyTorch writes", () => {
     save(m, resaved);
     // the code file is PyTorch's, byte for byte: the Enum classes, the constants, .value and .name
     expect(codeFile(resaved)).toBe(codeFile(path));
-    const again = runTorchFile<{ outputs: Encoded[]; others: string[] }>("resaved", `
+    const again = runTorchWith<{ outputs: Encoded[]; others: string[] }>("resaved", `
 torch.jit.script(M())  # registers the Python Color class, so that other() can return its members to Python
 ours = torch.jit.load(${JSON.stringify(resaved)})
 calls = ${CALLS}
@@ -214,7 +199,7 @@ print(json.dumps({
 describe.skipIf(!hasTorch)("enum edge cases: float and negative members, defaults, Optional, lists, loops", () => {
   const path = join(dir, "edge.pt");
   const calls = "[(torch.ones(2),), (torch.ones(2), Scale.NEG, Level.HIGH)]";
-  const ref = hasTorch ? runTorchFile<{ outputs: Encoded[]; code: string }>("edge", `
+  const ref = hasTorch ? runTorchWith<{ outputs: Encoded[]; code: string }>("edge", `
 torch.jit.save(torch.jit.script(E()), ${JSON.stringify(path)})
 loaded = torch.jit.load(${JSON.stringify(path)})
 print(json.dumps({"outputs": [enc(loaded(*args)) for args in ${calls}], "code": loaded.code}))
@@ -231,7 +216,7 @@ print(json.dumps({"outputs": [enc(loaded(*args)) for args in ${calls}], "code": 
     const resaved = join(dir, "edge_resaved.pt");
     save(m, resaved);
     expect(codeFile(resaved)).toBe(codeFile(path));
-    const again = runTorchFile<{ outputs: Encoded[] }>("edge_resaved", `
+    const again = runTorchWith<{ outputs: Encoded[] }>("edge_resaved", `
 ours = torch.jit.load(${JSON.stringify(resaved)})
 print(json.dumps({"outputs": [enc(ours(*args)) for args in ${calls}]}))
 `, EDGE_MODULE);

@@ -4,8 +4,7 @@
  * NamedTuple, an enum, forward hooks, __getstate__/__setstate__, scripted nn.LSTM / nn.GRU
  * (overloaded forward__0 / forward__1, padded and packed), map_location, _extra_files.
  */
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -14,38 +13,16 @@ import type { ScriptModule } from "../../../src/jit/script_module.js";
 import { load } from "../../../src/jit/serialize/jit_load.js";
 import { save } from "../../../src/jit/serialize/jit_save.js";
 import { hasTorch } from "../../support/pytorch.js";
-import { decodeValue, difference, type Encoded } from "./values.js";
+import { decodeValue, difference, runTorchFile, type Encoded } from "./values.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tsjit-torchwritten-"));
 
-const PY_ENCODE = `
-def enc(v):
-    if isinstance(v, torch.Tensor):
-        d = v.float() if v.dtype in (torch.float16, torch.bfloat16) else v
-        return {"type": "tensor", "dtype": str(v.dtype)[6:], "shape": list(v.shape), "data": d.flatten().tolist()}
-    if isinstance(v, bool): return {"type": "bool", "value": v}
-    if isinstance(v, int): return {"type": "int", "value": v}
-    if isinstance(v, float): return {"type": "float", "value": v}
-    if isinstance(v, str): return {"type": "str", "value": v}
-    if v is None: return {"type": "none"}
-    if isinstance(v, tuple): return {"type": "tuple", "items": [enc(x) for x in v]}
-    if isinstance(v, list): return {"type": "list", "items": [enc(x) for x in v]}
-    if isinstance(v, dict): return {"type": "dict", "items": [[enc(k), enc(x)] for k, x in v.items()]}
-    raise TypeError(type(v))
-`;
 
-/** Runs a Python file (TorchScript compiles from source files, so `-c` will not do). */
-function runTorchFile<T>(name: string, script: string): T {
-  const file = join(dir, `${name}.py`);
-  writeFileSync(file, `import json, torch\ntorch.set_num_threads(1)\n${script}`);
-  const out = execFileSync("/usr/bin/python3", [file], { encoding: "utf8", timeout: 120_000, env: { ...process.env, OMP_NUM_THREADS: "1" } });
-  return JSON.parse(out) as T;
-}
 
 /** Saves the module PyTorch builds in `body` (as `m`) and returns its outputs for `calls`. */
 function torchArchive(name: string, body: string, calls: string): { path: string; outputs: Encoded[]; inputs: Encoded[][] } {
   const path = join(dir, `${name}.pt`);
-  const out = runTorchFile<{ outputs: Encoded[]; inputs: Encoded[][] }>(name, `${PY_ENCODE}
+  const out = runTorchFile<{ outputs: Encoded[]; inputs: Encoded[][] }>(dir, name, `
 from typing import List, Dict, Tuple, Optional, NamedTuple
 from enum import Enum
 torch.manual_seed(0)
@@ -74,7 +51,7 @@ function expectSame(name: string, body: string, calls: string): ScriptModule {
   const resaved = join(dir, `${name}_resaved.pt`);
   save(m, resaved);
   // PyTorch's own load → save → load of its archive is the reference (__setstate__ runs each load)
-  const again = runTorchFile<{ ours: Encoded[]; theirs: Encoded[] }>(`${name}_resaved`, `${PY_ENCODE}
+  const again = runTorchFile<{ ours: Encoded[]; theirs: Encoded[] }>(dir, `${name}_resaved`, `
 import io
 from typing import NamedTuple
 ours = torch.jit.load(${JSON.stringify(resaved)})

@@ -1,4 +1,7 @@
 /** The conformance value encoding (shared/conformance/README.md) ↔ tsjit values, and comparison. */
+import { execFileSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { torch } from "../../../src/index.js";
 import { isTuple, tuple } from "../../../src/jit/serialize/pickle_values.js";
 
@@ -76,4 +79,33 @@ export function difference(got: unknown, want: Encoded, path = "output"): string
       return null;
     }
   }
+}
+
+/** The Python side of the encoding: `enc(v)` for what PyTorch returns (prepended by runTorchFile). */
+export const PY_ENCODE = `
+def enc(v):
+    if isinstance(v, torch.Tensor):
+        d = v.float() if v.dtype in (torch.float16, torch.bfloat16) else v
+        return {"type": "tensor", "dtype": str(v.dtype)[6:], "shape": list(v.shape), "data": d.flatten().tolist()}
+    if isinstance(v, bool): return {"type": "bool", "value": v}
+    if isinstance(v, int): return {"type": "int", "value": v}
+    if isinstance(v, float): return {"type": "float", "value": v}
+    if isinstance(v, str): return {"type": "str", "value": v}
+    if v is None: return {"type": "none"}
+    if isinstance(v, tuple): return {"type": "tuple", "items": [enc(x) for x in v]}
+    if isinstance(v, list): return {"type": "list", "items": [enc(x) for x in v]}
+    if isinstance(v, dict): return {"type": "dict", "items": [[enc(k), enc(x)] for k, x in v.items()]}
+    raise TypeError(type(v))
+`;
+
+/**
+ * Runs `script` under PyTorch as a Python file in `dir` (TorchScript compiles from source files,
+ * so `-c` will not do), with torch imported, one thread and PY_ENCODE's `enc` defined; the script
+ * prints one JSON document.
+ */
+export function runTorchFile<T>(dir: string, name: string, script: string): T {
+  const file = join(dir, `${name}.py`);
+  writeFileSync(file, `import json, torch\ntorch.set_num_threads(1)\n${PY_ENCODE}\n${script}`);
+  const out = execFileSync("/usr/bin/python3", [file], { encoding: "utf8", timeout: 120_000, env: { ...process.env, OMP_NUM_THREADS: "1" } });
+  return JSON.parse(out) as T;
 }

@@ -10,11 +10,12 @@
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { distIsFresh } from "../../support/dist_fresh.js";
 import { toConnectionJson, type ConnectionInfo } from "../../../src/kernel/protocol/connection.js";
 
 export const PYTHON = "/usr/bin/python3";
@@ -43,16 +44,6 @@ export const hasJupyterClient = (): boolean => required(probe("jupyter_client"),
 export const hasNbclient = (): boolean => required(probe("nbclient"), "nbclient", "python3-nbclient");
 export const hasNotebookServer = (): boolean => required(probe("notebook.notebookapp"), "the Jupyter Notebook server", "jupyter-notebook");
 
-/** The newest modification time under `dir` (recursive), in ms. */
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
 /**
  * Note [kernel from dist or sources]: the kernelspec runs dist/cli.js, which `npm test` builds
  * first (pretest), so CI tests exactly what users install. Running vitest directly after editing
@@ -60,8 +51,7 @@ function newestMtime(dir: string): number {
  * src/cli.ts through tsx instead, and the test says so.
  */
 function distIsCurrent(): boolean {
-  const cli = join(ROOT, "dist", "cli.js");
-  return existsSync(cli) && statSync(cli).mtimeMs >= newestMtime(join(ROOT, "src"));
+  return distIsFresh(join(ROOT, "dist", "cli.js"));
 }
 
 export interface KernelInstall {
