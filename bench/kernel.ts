@@ -68,17 +68,21 @@ async function main(): Promise<void> {
       await client.outputs(request.msg_id, 60_000);
       return { reply, idle: performance.now() - t0 };
     };
+    // ten cells each defining (and type-checking) a class: reply times and the kernel's CPU per cell
+    const classCellRun = async (prefix: string): Promise<{ replies: number[]; cpu: number }> => {
+      const replies: number[] = [];
+      const before = cpuMs(kernel.child.pid!);
+      for (let i = 0; i < 10; i++) {
+        const cell = `class ${prefix}${i} { constructor(public x: number, public y: number) {} norm(): number { return Math.hypot(this.x, this.y); } }\nnew ${prefix}${i}(3, 4).norm()`;
+        replies.push((await execute(cell)).reply);
+      }
+      return { replies, cpu: (cpuMs(kernel.child.pid!) - before) / replies.length };
+    };
     const first = await execute("1+1");
-    const classCells: number[] = [];
-    let cpuBefore = cpuMs(kernel.child.pid!);
-    for (let i = 0; i < 10; i++) {
-      const cell = `class Point${i} { constructor(public x: number, public y: number) {} norm(): number { return Math.hypot(this.x, this.y); } }\nnew Point${i}(3, 4).norm()`;
-      classCells.push((await execute(cell)).reply);
-    }
-    const classCpu = (cpuMs(kernel.child.pid!) - cpuBefore) / classCells.length;
+    const { replies: classCells, cpu: classCpu } = await classCellRun("Point");
     const replies: number[] = [];
     const idles: number[] = [];
-    cpuBefore = cpuMs(kernel.child.pid!);
+    const cpuBefore = cpuMs(kernel.child.pid!);
     for (let i = 0; i < 50; i++) {
       const { reply, idle } = await execute("1+1");
       replies.push(reply);
@@ -97,13 +101,7 @@ async function main(): Promise<void> {
     // cells). 340 more type-checked cells, each committing a declaration, so that 10 class cells
     // are cells 402-411 (measured last, so that the figures above are as before).
     for (let i = 0; i < 340; i++) await execute(`const v${i}: number = ${i}`);
-    const lateClassCells: number[] = [];
-    const cpuBeforeLate = cpuMs(kernel.child.pid!);
-    for (let i = 0; i < 10; i++) {
-      const cell = `class Late${i} { constructor(public x: number, public y: number) {} norm(): number { return Math.hypot(this.x, this.y); } }\nnew Late${i}(3, 4).norm()`;
-      lateClassCells.push((await execute(cell)).reply);
-    }
-    const lateClassCpu = (cpuMs(kernel.child.pid!) - cpuBeforeLate) / lateClassCells.length;
+    const { replies: lateClassCells, cpu: lateClassCpu } = await classCellRun("Late");
     client.close();
 
     console.log(`kernel from ${install.runsFrom} (${install.kernelJson.argv.slice(1, -2).join(" ")}), Node ${process.versions.node}`);

@@ -2,7 +2,7 @@
  * Generated eager entry points. Note [one function per op]: closures made at one site in V8
  * share one feedback vector, so a single generic wrapper for every op sees every op's forward at
  * its call site, goes megamorphic, and inlines nothing: in a real model's mix of ops each call
- * then cost two to three times what the same op cost alone. Each op gets its own generated
+ * then cost several times what the same op costs called alone. Each op gets its own generated
  * function instead (and each Tensor method its own wrapper), whose call to the op's forward is
  * monomorphic, and whose common case (no tracer, no gradient to record) runs the forward
  * without building an argument array. Everything else goes to the generic path

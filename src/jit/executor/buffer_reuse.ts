@@ -16,7 +16,7 @@
  * Plans made with grad on never reuse: autograd may have saved the tensors. A graph that
  * writes anything in place reuses nothing (Note [no alias analysis] in passes/node_effects.ts).
  */
-import type { Block, Graph, Node, Value } from "../ir/index.js";
+import type { Block, Graph, Node, Use } from "../ir/index.js";
 import { graphWrites } from "../passes/node_effects.js";
 
 export type ReuseKind = "previous" | "two back";
@@ -31,9 +31,9 @@ const READS_ONLY = new Set([
   "aten::Bool", "aten::Float", "aten::Int", "aten::item",
 ]);
 
-/** Whether every use of `v` is an op in READS_ONLY (nested blocks of the step included). */
-function onlyRead(v: Value, body: Block): boolean {
-  return v.uses.every((u) => READS_ONLY.has(u.user.kind) && inside(u.user, body));
+/** Whether every use is by an op in READS_ONLY within the step (nested blocks included). */
+function onlyRead(uses: readonly Use[], body: Block): boolean {
+  return uses.every((u) => READS_ONLY.has(u.user.kind) && inside(u.user, body));
 }
 
 function inside(n: Node, body: Block): boolean {
@@ -51,15 +51,14 @@ function loopReuse(loop: Node, out: Map<Node, ReuseKind>): void {
   for (const n of body.nodes()) {
     if (n.kind !== "prim::FusionGroup" || n.outputs.length !== 1) continue;
     const v = n.output();
-    const reads = v.uses.filter((u) => u.user !== body.returnNode);
-    if (!reads.every((u) => READS_ONLY.has(u.user.kind) && inside(u.user, body))) continue;
+    if (!onlyRead(v.uses.filter((u) => u.user !== body.returnNode), body)) continue;
     const positions = returned.flatMap((r, k) => (r === v ? [k] : []));
     if (positions.length === 0) {
       out.set(n, "previous");
       continue;
     }
     // carried: next step it may only be read (not carried on unchanged, nor kept)
-    if (positions.every((k) => onlyRead(carried[k]!, body))) out.set(n, "two back");
+    if (positions.every((k) => onlyRead(carried[k]!.uses, body))) out.set(n, "two back");
   }
 }
 

@@ -361,15 +361,7 @@ export const matmul = defineOp<(input: Tensor, other: Tensor) => Tensor>("matmul
  * weight.t(), then the bias is added (AddBackward0).
  */
 function linearForward(input: Tensor, weight: Tensor, bias: Tensor | null): Tensor {
-  if (input.ndim === 2 && weight.ndim === 2 && !recordsGraph(input, weight, bias)) return linear2dUnrecorded(input, weight, bias);
-  if (input.ndim === 2 && bias !== null && weight.ndim === 2) return linear2dRecorded(input, weight, bias);
-  if (bias !== null && input.ndim === 3 && input.is_contiguous()) {
-    const [b0, b1, k] = input.shape as [number, number, number];
-    const out = runOverload(addmm.overloads[0]!, [bias, input.view([b0 * b1, k]), weight.t(), 1, 1]) as Tensor;
-    return out.view([b0, b1, out.shape[1]!]);
-  }
-  const out = matmul(input, weight.t());
-  return bias === null ? out : add(out, bias);
+  return linearTransposed(input, transposedWeight(input, weight, bias), bias);
 }
 
 /** Whether autograd records the pieces of linear (grad mode on, some input requires grad). */
@@ -377,34 +369,45 @@ function recordsGraph(input: Tensor, weight: Tensor, bias: Tensor | null): boole
   return gradState.enabled && (input.requires_grad || weight.requires_grad || (bias !== null && bias.requires_grad));
 }
 
-/**
- * Note [unrecorded linear]: with nothing to record, the pieces of linear (t, addmm) are
- * invisible: the tracer sees only aten::linear and autograd records nothing. So the kernels run
- * directly on a transposed view of the weight, skipping two dispatches; this is the hot call of
- * small eager models (an RNN cell's Linear(4, 4) on a batch of 3).
- */
-function linear2dUnrecorded(input: Tensor, weight: Tensor, bias: Tensor | null): Tensor {
-  const wt = new Tensor(weight.storage, [weight.shape[1]!, weight.shape[0]!], [weight._strides[1]!, weight._strides[0]!], weight.offset, weight.dtype);
-  return bias === null ? mmForward(input, wt) : addmmForward(bias, input, wt, 1, 1);
-}
-
 /** aten::t (registered by view.ts), looked up once on first use rather than per call. */
 let transposeOverload: OpOverload | undefined;
 
 /**
- * The recorded form of Note [unrecorded linear]: the same kernels, with the two nodes PyTorch's
- * autograd shows (TBackward0 under AddmmBackward0) recorded directly, as dispatching t and
- * addmm would record them (their forwards run no ops of their own and nothing observes them).
+ * Note [unrecorded linear]: linear's pieces (t, addmm) are not dispatched: the tracer sees only
+ * aten::linear, and the kernels run on a transposed view of the weight directly, skipping two
+ * dispatches on the hot call of small eager models (an RNN cell's Linear(4, 4) on a batch of 3).
+ * When autograd records, the view's TBackward0 (and addmm's AddmmBackward0 in
+ * linearTransposed) are recorded directly, as dispatching t and addmm would record them (their
+ * forwards run no ops of their own and nothing observes them). A weight that is not 2-D goes
+ * through the t op itself, with its error for more than two dims.
  */
-function linear2dRecorded(input: Tensor, weight: Tensor, bias: Tensor): Tensor {
-  const tOv = (transposeOverload ??= REGISTRY.get("aten::t")![0]!);
-  const addmmOv = addmm.overloads[0]!;
+function transposedWeight(input: Tensor, weight: Tensor, bias: Tensor | null): Tensor {
+  if (weight.ndim !== 2) return (weight as Tensor & { t(): Tensor }).t();
   const wt = new Tensor(weight.storage, [weight.shape[1]!, weight.shape[0]!], [weight._strides[1]!, weight._strides[0]!], weight.offset, weight.dtype);
   wt._base = weight._base ?? weight;
-  if (weight.requires_grad) OpNode.record(tOv, [weight], wt);
-  const out = addmmForward(bias, input, wt, 1, 1);
-  OpNode.record(addmmOv, [bias, input, wt, 1, 1], out);
-  return out;
+  if (weight.requires_grad && recordsGraph(input, weight, bias)) {
+    OpNode.record((transposeOverload ??= REGISTRY.get("aten::t")![0]!), [weight], wt);
+  }
+  return wt;
+}
+
+/** linear(input, weight, bias) given `weightT` = weight.t(): the kernels and the nodes eager linear makes. */
+function linearTransposed(input: Tensor, weightT: Tensor, bias: Tensor | null): Tensor {
+  if (input.ndim === 2 && weightT.ndim === 2) {
+    if (!recordsGraph(input, weightT, bias)) return bias === null ? mmForward(input, weightT) : addmmForward(bias, input, weightT, 1, 1);
+    if (bias !== null) {
+      const out = addmmForward(bias, input, weightT, 1, 1);
+      OpNode.record(addmm.overloads[0]!, [bias, input, weightT, 1, 1], out);
+      return out;
+    }
+  }
+  if (bias !== null && input.ndim === 3 && input.is_contiguous()) {
+    const [b0, b1, k] = input.shape as [number, number, number];
+    const out = runOverload(addmm.overloads[0]!, [bias, input.view([b0 * b1, k]), weightT, 1, 1]) as Tensor;
+    return out.view([b0, b1, out.shape[1]!]);
+  }
+  const out = matmul(input, weightT);
+  return bias === null ? out : add(out, bias);
 }
 
 const linearOp = defineOp<(input: Tensor, weight: Tensor, bias?: Tensor | null) => Tensor>("linear", [{
@@ -421,38 +424,18 @@ export const linear = withFastPath(linearOp, (raw) => {
 });
 
 /**
- * Note [hoisted linear transpose]: `linear(input, weight, bias)` given `weight.t()` made once in
- * front of a loop (passes/hoist_linear_transpose.ts), so the transpose (and, with grad, its
- * TBackward0 node) is made once per call instead of once per step. tsjit::t_if_matrix makes it
- * without failing (null for a weight of more than two dims, which linear then rejects with
- * PyTorch's message, inside the loop as before); tsjit::linear_t runs the same kernels and
- * records the same nodes as linear: AddmmBackward0 for a 2-D input with bias, eager's pieces
- * otherwise. Internal ops: they appear only in the executor's specialized graphs.
+ * Note [hoisted linear transpose]: linear given `weight.t()` made once in front of a loop
+ * (passes/hoist_linear_transpose.ts), so the transpose (and, with grad, its TBackward0 node) is
+ * made once per call instead of once per step. tsjit::t_if_matrix makes it without failing (null
+ * for a weight of more than two dims, which linear_t then transposes itself, raising t's error
+ * inside the loop as before); tsjit::linear_t runs linear's kernels and records linear's nodes.
+ * Internal ops: they appear only in the executor's specialized graphs.
  */
-function linearTransposedForward(input: Tensor, weightT: Tensor | null, weight: Tensor, bias: Tensor | null): Tensor {
-  if (weightT === null) return linearForward(input, weight, bias);
-  if (input.ndim === 2 && weightT.ndim === 2) {
-    if (!recordsGraph(input, weightT, bias)) return bias === null ? mmForward(input, weightT) : addmmForward(bias, input, weightT, 1, 1);
-    if (bias !== null) {
-      // as linear2dRecorded records it, without the transpose
-      const out = addmmForward(bias, input, weightT, 1, 1);
-      OpNode.record(addmm.overloads[0]!, [bias, input, weightT, 1, 1], out);
-      return out;
-    }
-  }
-  if (bias !== null && input.ndim === 3 && input.is_contiguous()) {
-    const [b0, b1, k] = input.shape as [number, number, number];
-    const out = runOverload(addmm.overloads[0]!, [bias, input.view([b0 * b1, k]), weightT, 1, 1]) as Tensor;
-    return out.view([b0, b1, out.shape[1]!]);
-  }
-  const out = matmul(input, weightT);
-  return bias === null ? out : add(out, bias);
-}
-
 export const linear_t = defineOp<(input: Tensor, weightT: Tensor | null, weight: Tensor, bias?: Tensor | null) => Tensor>("linear_t", [{
   schema: "tsjit::linear_t(Tensor input, Tensor? weight_t, Tensor weight, Tensor? bias=None) -> Tensor",
   composite: true,
-  forward: linearTransposedForward,
+  forward: (input: Tensor, weightT: Tensor | null, weight: Tensor, bias: Tensor | null) =>
+    linearTransposed(input, weightT ?? transposedWeight(input, weight, bias), bias),
 }]);
 
 export const t_if_matrix = defineOp<(self: Tensor) => Tensor | null>("t_if_matrix", [{

@@ -33,7 +33,7 @@ import type { TypedArray } from "../../dtype.js";
 import type { MatmulKernel } from "../matmul.js";
 import { DEFAULT_TILE, GEMM_BLOCK_EXPORT, MEMORY_EXPORT, buildGemmF32Module, type GemmTile } from "./gemm_f32_simd.js";
 import { packA, packB, writeC, type PackRange } from "./gemm_f32_pack.js";
-import { WASM_PAGE_BYTES, hasWasmSimd, instantiate, type WasmMemory } from "./wasm_runtime.js";
+import { hasWasmSimd, instantiate, reserveBytes, type WasmMemory } from "./wasm_runtime.js";
 
 export const JS_MAX_MULADDS = 16 * 16 * 16;
 
@@ -104,16 +104,7 @@ export class WasmGemmF32 {
 
   /** A view of memory holding at least `floats` floats, growing it (which detaches old views). */
   private reserve(floats: number): Float32Array | undefined {
-    const bytes = floats * 4;
-    const have = this.memory.buffer.byteLength;
-    if (bytes > have) {
-      try {
-        this.memory.grow(Math.ceil((bytes - have) / WASM_PAGE_BYTES));
-      } catch (e) {
-        if (e instanceof RangeError) return undefined;
-        throw e;
-      }
-    }
+    if (!reserveBytes(this.memory, floats * 4)) return undefined;
     if (this.view.buffer !== this.memory.buffer) this.view = new Float32Array(this.memory.buffer);
     return this.view;
   }

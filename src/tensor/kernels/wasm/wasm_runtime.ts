@@ -23,6 +23,22 @@ interface WasmApi {
 
 export const WASM_PAGE_BYTES = 65536;
 
+/**
+ * Grows `memory` to hold at least `bytes` (views of it are detached when it grows); false when the
+ * runtime refuses the memory (a RangeError), so the caller can fall back to its JS kernel.
+ */
+export function reserveBytes(memory: WasmMemory, bytes: number): boolean {
+  const have = memory.buffer.byteLength;
+  if (bytes <= have) return true;
+  try {
+    memory.grow(Math.ceil((bytes - have) / WASM_PAGE_BYTES));
+    return true;
+  } catch (e) {
+    if (e instanceof RangeError) return false;
+    throw e;
+  }
+}
+
 const wasmApi: WasmApi | undefined = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
 
 /** Compiles and instantiates synchronously (the modules are a few KiB, so this is sub-millisecond). */

@@ -36,7 +36,7 @@
 import type { TypedArray } from "../../dtype.js";
 import type { UnaryKernel, UnaryLoop } from "../elementwise.js";
 import { FunctionBuilder, VALTYPE, encodeModule } from "./wasm_emitter.js";
-import { WASM_PAGE_BYTES, hasWasmSimd, instantiate, type WasmMemory } from "./wasm_runtime.js";
+import { hasWasmSimd, instantiate, reserveBytes, type WasmMemory } from "./wasm_runtime.js";
 
 /** The ops with a WASM kernel, by the name of their aten op. */
 export const WASM_UNARY_OPS = ["tanh", "sigmoid", "exp"] as const;
@@ -300,16 +300,7 @@ export class WasmUnaryF32 {
   }
 
   private reserve(words: number): boolean {
-    const bytes = words * 4;
-    const have = this.memory.buffer.byteLength;
-    if (bytes > have) {
-      try {
-        this.memory.grow(Math.ceil((bytes - have) / WASM_PAGE_BYTES));
-      } catch (e) {
-        if (e instanceof RangeError) return false;
-        throw e;
-      }
-    }
+    if (!reserveBytes(this.memory, words * 4)) return false;
     if (this.floats.buffer !== this.memory.buffer) {
       this.floats = new Float32Array(this.memory.buffer);
       this.flags = new Uint32Array(this.memory.buffer);
