@@ -128,6 +128,14 @@ export class OpNode extends Node {
  */
 function inputEdges(op: OpOverload, args: readonly unknown[]): (Edge | null)[] {
   const ta = op.tensorArgs;
+  // the common cases as exact-size literals: a pushed-to [] grows its backing store to 17 slots
+  if (ta.length === 1 && args[ta[0]!] instanceof Tensor) return [edgeTo(args[ta[0]!] as Tensor)];
+  if (ta.length === 2 && args[ta[0]!] instanceof Tensor && args[ta[1]!] instanceof Tensor) {
+    return [edgeTo(args[ta[0]!] as Tensor), edgeTo(args[ta[1]!] as Tensor)];
+  }
+  if (ta.length === 3 && args[ta[0]!] instanceof Tensor && args[ta[1]!] instanceof Tensor && args[ta[2]!] instanceof Tensor) {
+    return [edgeTo(args[ta[0]!] as Tensor), edgeTo(args[ta[1]!] as Tensor), edgeTo(args[ta[2]!] as Tensor)];
+  }
   const edges: (Edge | null)[] = [];
   for (let i = 0; i < ta.length; i++) {
     const v = args[ta[i]!];

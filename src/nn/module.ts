@@ -46,7 +46,18 @@ export class Module {
   _childSlots?: Set<string>;
 
   constructor() {
-    const self = ((...args: unknown[]) => callModule(self, args)) as unknown as Module;
+    // Note [hook-free module calls]: with no hook and no observer, a call of one or two
+    // arguments goes straight to forward without gathering them into an array. A method
+    // (unlike `function`) has no `prototype` of its own to shadow a field.
+    const self = {
+      module(a0?: unknown, a1?: unknown): unknown {
+        const n = arguments.length;
+        if (liveHooks === 0 && moduleCallState.observer === null && n <= 2) {
+          return n === 2 ? self.forward(a0, a1) : n === 1 ? self.forward(a0) : self.forward();
+        }
+        return callModule(self, Array.prototype.slice.call(arguments));
+      },
+    }.module as unknown as Module;
     // A function's own `name` and `length` would shadow fields of those names.
     delete (self as { name?: unknown }).name;
     delete (self as { length?: unknown }).length;

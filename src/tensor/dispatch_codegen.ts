@@ -11,6 +11,7 @@
  */
 import { Tensor } from "./tensor.js";
 import { gradState } from "../autograd/grad_mode.js";
+import { OpNode } from "../autograd/op_node.js";
 import type { OpOverload, OpObserver } from "./registry.js";
 
 interface DispatchRuntime {
@@ -59,9 +60,30 @@ function invokeSource(ov: OpOverload, args: readonly string[], forward: string, 
         }
         ${ov.inplace ? `${args[0]}.storage.version++;` : ""}
         return out;
-      }
+      }${recordSource(ov, args, call, mute, overload)}
     }
     return runtime.runOverload(${overload}, [${args.join(", ")}]);`;
+}
+
+/**
+ * Note [recording in the generated call]: with a gradient to record, runOverload's own call of
+ * the forward is one site shared by every op, megamorphic in a model's mix of ops; an
+ * out-of-place op therefore records its node here, calling its forward from its own function.
+ * In-place ops (which copy self before the write) keep to runOverload.
+ */
+function recordSource(ov: OpOverload, args: readonly string[], call: string, mute: string, overload: string): string {
+  if (ov.inplace || ov.backward === undefined) return "";
+  return `
+      const saved = [${args.join(", ")}];
+      let out;
+      if (${mute}) {
+        gradState.enabled = false;
+        try { out = ${call}; } finally { gradState.enabled = true; }
+      } else {
+        out = ${call};
+      }
+      OpNode.record(${overload}, saved, out);
+      return out;`;
 }
 
 /** Collects values the generated source refers to as `c<i>`. */
@@ -77,8 +99,8 @@ type Dispatcher = (...raw: unknown[]) => unknown;
 
 function build(source: string, deps: Record<string, unknown>, constants: Constants): Dispatcher {
   const names = [...Object.keys(deps), ...constants.values.map((_, i) => `c${i}`)];
-  const make = new Function("Tensor", "gradState", "isKwargs", "listNeedsGrad", ...names, source) as (...deps: unknown[]) => Dispatcher;
-  return make(Tensor, gradState, isKwargs, listNeedsGrad, ...Object.values(deps), ...constants.values);
+  const make = new Function("Tensor", "gradState", "OpNode", "isKwargs", "listNeedsGrad", ...names, source) as (...deps: unknown[]) => Dispatcher;
+  return make(Tensor, gradState, OpNode, isKwargs, listNeedsGrad, ...Object.values(deps), ...constants.values);
 }
 
 /**

@@ -7,11 +7,11 @@
 import { RuntimeError } from "../../util/errors.js";
 import { DType, bool, float16 } from "../dtype.js";
 import { Tensor } from "../tensor.js";
-import { REGISTRY, defineOp, installMethods, runOverload, type OpOverload, type OverloadDef } from "../registry.js";
+import { REGISTRY, defineOp, installMethods, invokerOf, runOverload, type OpOverload, type OverloadDef } from "../registry.js";
 import { broadcastShapes, broadcastStrides, numel } from "../shape.js";
 import { getMatmulKernel } from "../kernels/matmul.js";
 import { roundHalf } from "../kernels/reduce.js";
-import { castRaw, withFastPath } from "./reduce_common.js";
+import { castRaw } from "./reduce_common.js";
 import { mul, add } from "./arith.js";
 import { OpNode, type GradOut } from "../../autograd/op_node.js";
 import { gradState } from "../../autograd/grad_mode.js";
@@ -381,9 +381,25 @@ let transposeOverload: OpOverload | undefined;
  * forwards run no ops of their own and nothing observes them). A weight that is not 2-D goes
  * through the t op itself, with its error for more than two dims.
  */
+/**
+ * The shape and strides of the last weight transposedWeight saw, and of its transpose: shape
+ * arrays are never mutated (Note [shared shape arrays]), so a layer called again (every step of
+ * an RNN) shares the transposed ones instead of allocating two arrays per call.
+ */
+let lastWeightShape: number[] = [];
+let lastWeightStrides: number[] = [];
+let transposedShape: number[] = [];
+let transposedStrides: number[] = [];
+
 function transposedWeight(input: Tensor, weight: Tensor, bias: Tensor | null): Tensor {
   if (weight.ndim !== 2) return (weight as Tensor & { t(): Tensor }).t();
-  const wt = new Tensor(weight.storage, [weight.shape[1]!, weight.shape[0]!], [weight._strides[1]!, weight._strides[0]!], weight.offset, weight.dtype);
+  if (weight.shape !== lastWeightShape || weight._strides !== lastWeightStrides) {
+    lastWeightShape = weight.shape;
+    lastWeightStrides = weight._strides;
+    transposedShape = [weight.shape[1]!, weight.shape[0]!];
+    transposedStrides = [weight._strides[1]!, weight._strides[0]!];
+  }
+  const wt = new Tensor(weight.storage, transposedShape, transposedStrides, weight.offset, weight.dtype);
   wt._base = weight._base ?? weight;
   if (weight.requires_grad && recordsGraph(input, weight, bias)) {
     OpNode.record((transposeOverload ??= REGISTRY.get("aten::t")![0]!), [weight], wt);
@@ -415,13 +431,22 @@ const linearOp = defineOp<(input: Tensor, weight: Tensor, bias?: Tensor | null) 
   composite: true,
   forward: linearForward,
 }]);
-/** linear(x, w) and linear(x, w, b) skip argument binding (withFastPath). */
-export const linear = withFastPath(linearOp, (raw) => {
-  const [x, w, b] = raw;
-  if (raw.length > 3 || !(x instanceof Tensor) || !(w instanceof Tensor)) return null;
-  if (b !== undefined && b !== null && !(b instanceof Tensor)) return null;
-  return [linearOp.overloads[0]!, [x, w, b ?? null]];
-});
+const invokeLinear = invokerOf(linearOp.overloads[0]!);
+
+/**
+ * linear(x, w) and linear(x, w, b) skip argument binding, as withFastPath does, without its
+ * argument arrays: a Linear layer's call is the hot path of small eager models.
+ */
+export const linear = Object.defineProperties(
+  function linear(this: unknown, input: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+    if (arguments.length <= 3 && input instanceof Tensor && weight instanceof Tensor &&
+      (bias === undefined || bias === null || bias instanceof Tensor)) {
+      return invokeLinear([input, weight, bias ?? null]) as Tensor;
+    }
+    return linearOp(...(Array.prototype.slice.call(arguments) as [Tensor, Tensor, Tensor?]));
+  },
+  { overloads: { value: linearOp.overloads } },
+) as unknown as typeof linearOp;
 
 /**
  * Note [hoisted linear transpose]: linear given `weight.t()` made once in front of a loop
