@@ -24,17 +24,37 @@ export function expf(x: number): number {
   return p * POW2[k + POW2_BIAS]!;
 }
 
-/** tanh for float32 results: a [7/6] Padé form near 0 (no cancellation), 1 - 2/(e^2x + 1) beyond. */
+/*
+ * Note [table-driven tanh]: tanh(x) = m / (m + 2) with m = expm1(2x), which has no cancellation
+ * at any x (expm1 is accurate near 0, where 1 - 2/(e^2x + 1) is not), so one branch-free form
+ * covers the whole line: 2x = (k/32) ln2 + r with |r| <= ln2/64, expm1(2x) = 2^(k/32) expm1(r) +
+ * (2^(k/32) - 1) from a table of both terms, expm1(r) by a degree-6 Taylor polynomial. Clamping
+ * x to [-20, 20] gives exactly +-1 beyond (tanh(20) rounds to 1 in float64) and for infinities;
+ * NaN passes through. Branch-free matters: the earlier two-branch form (a Padé approximant near 0,
+ * exp beyond) mispredicted on mixed-sign data and cost twice as much per element.
+ */
+const TANH_STEPS = 32;
+const TANH_LN2_STEP = Math.LN2 / TANH_STEPS;
+const TANH_INV_LN2_STEP = TANH_STEPS / Math.LN2;
+const TANH_KMAX = Math.ceil(40 * TANH_INV_LN2_STEP) + 1;
+/** 2^(k/32) and 2^(k/32) - 1 interleaved, for k in [-TANH_KMAX, TANH_KMAX]. */
+const TANH_TABLE = new Float64Array(2 * (2 * TANH_KMAX + 1));
+for (let k = -TANH_KMAX; k <= TANH_KMAX; k++) {
+  TANH_TABLE[2 * (k + TANH_KMAX)] = 2 ** (k / TANH_STEPS);
+  TANH_TABLE[2 * (k + TANH_KMAX) + 1] = Math.expm1(k * TANH_LN2_STEP);
+}
+/** Adding then subtracting 1.5 * 2^52 rounds a double of magnitude below 2^51 to an integer. */
+const ROUND_SHIFT = 6755399441055744;
+
+/** tanh for float32 results (Note [table-driven tanh]). */
 export function tanhf(x: number): number {
-  const ax = x < 0 ? -x : x;
-  if (ax < 0.55) {
-    const x2 = x * x;
-    return (x * (135135 + x2 * (17325 + x2 * (378 + x2)))) / (135135 + x2 * (62370 + x2 * (3150 + x2 * 28)));
-  }
-  if (ax > 9.1) return x < 0 ? -1 : 1; // tanh(9.1) rounds to 1 in float32
-  if (ax !== ax) return x;
-  const r = 1 - 2 / (expf(2 * ax) + 1);
-  return x < 0 ? -r : r;
+  const z = 2 * Math.min(Math.max(x, -20), 20);
+  const k = z * TANH_INV_LN2_STEP + ROUND_SHIFT - ROUND_SHIFT;
+  const r = z - k * TANH_LN2_STEP;
+  const p = r * (1 + r * (1 / 2 + r * (1 / 6 + r * (1 / 24 + r * (1 / 120 + r * (1 / 720))))));
+  const j = 2 * ((k | 0) + TANH_KMAX);
+  const m = TANH_TABLE[j]! * p + TANH_TABLE[j + 1]!;
+  return m / (m + 2);
 }
 
 /** sigmoid for float32 results. */
@@ -46,20 +66,18 @@ export function sigmoidf(x: number): number {
 
 /**
  * Note [exact float32 tanh]: torch.tanh on float32 must store exactly what Math.tanh rounded to
- * float32 stores, so tanhf's 1-ulp disagreements are not allowed there. tanhf is within
- * TANHF_REL_ERR of the true tanh for |x| <= 9.1 (measured worst case 3.4e-12, so the bound has a
- * 270x margin; test/tensor/kernels/fast_math.test.ts checks the result bit for bit). When both
- * ends of y +- TANHF_REL_ERR * y round to the same float32, the true value, which lies between
- * them, rounds to it as well (rounding is monotonic), and so does y; otherwise (a few percent
- * of calls) Math.tanh decides. Beyond 9.1 tanhf returns +-1, which is also what every tanh there
- * rounds to (tanh(9.1) = 1 - 2.5e-8 is above 1 - 2^-25, the midpoint below 1). NaN compares
- * unequal and falls back too.
+ * float32 stores, so tanhf's rare 1-ulp disagreements are not allowed there. tanhf is within
+ * TANHF_REL_ERR of the true tanh (the test measures its worst case against Math.tanh on dense
+ * grids and requires it 1000x below the bound). When both ends of y +- TANHF_REL_ERR * y round
+ * to the same float32, the true value, which lies between them, rounds to it as well (rounding is
+ * monotonic), and so does y; otherwise (about one call in 30,000) Math.tanh decides. NaN compares
+ * unequal and falls back; so does a zero result, which keeps the sign of -0.
  */
-const TANHF_REL_ERR = 2 ** -30;
+export const TANHF_REL_ERR = 2 ** -40;
 
 /** tanh rounded to float32 exactly as Math.tanh's result would be (Note [exact float32 tanh]). */
 export function tanhF32(x: number): number {
   const y = tanhf(x);
   const d = y * TANHF_REL_ERR;
-  return Math.fround(y - d) === Math.fround(y + d) ? y : Math.tanh(x);
+  return Math.fround(y - d) === Math.fround(y + d) && y !== 0 ? y : Math.tanh(x);
 }
