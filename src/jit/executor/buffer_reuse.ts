@@ -1,9 +1,9 @@
 /**
- * Note [buffer reuse]: memory planning for fused groups in loops of grad-free plans. A fused
- * group in a loop body makes a new tensor every step although the one it made a step or two
- * before is dead by then; the generated code hands that dead tensor to the group's kernel,
- * which writes into it (fused_kernel.ts) instead of allocating. Which tensor is dead follows
- * from the graph:
+ * Note [buffer reuse]: memory planning for fused groups and linear layers (tsjit::linear_t) in
+ * loops of grad-free plans. Such a node in a loop body makes a new tensor every step although
+ * the one it made a step or two before is dead by then; the generated code hands that dead
+ * tensor to the node's kernel, which writes into it (fused_kernel.ts, linalg.ts's
+ * linearTransposedInto) instead of allocating. Which tensor is dead follows from the graph:
  *  - "previous": the group's result is only read by ops in the same step (ops that make new
  *    tensors from their inputs and keep no reference: READS_ONLY), so last step's result is
  *    dead when this step's group runs;
@@ -28,7 +28,7 @@ const READS_ONLY = new Set([
   "aten::exp", "aten::log", "aten::sqrt", "aten::abs", "aten::sin", "aten::cos", "aten::rsqrt", "aten::reciprocal",
   "aten::linear", "tsjit::linear_t", "aten::addmm", "aten::mm", "aten::matmul",
   "aten::sum", "aten::mean", "aten::gt", "aten::lt", "aten::ge", "aten::le", "aten::eq", "aten::ne",
-  "aten::Bool", "aten::Float", "aten::Int", "aten::item",
+  "aten::Bool", "aten::Float", "aten::Int", "aten::item", "prim::ScalarCondition",
 ]);
 
 /** Whether every use is by an op in READS_ONLY within the step (nested blocks included). */
@@ -43,13 +43,16 @@ function inside(n: Node, body: Block): boolean {
   return false;
 }
 
-/** The body's fused groups whose results may be written into a dead earlier result. */
+/** Kinds whose kernel can write into a dead result of its own. */
+const WRITES_INTO = new Set(["prim::FusionGroup", "tsjit::linear_t"]);
+
+/** The body's fused groups and linears whose results may be written into a dead earlier result. */
 function loopReuse(loop: Node, out: Map<Node, ReuseKind>): void {
   const body = loop.block(0);
   const returned = body.outputs.slice(1); // after the continue condition
   const carried = body.inputs.slice(1); // after the iteration count
   for (const n of body.nodes()) {
-    if (n.kind !== "prim::FusionGroup" || n.outputs.length !== 1) continue;
+    if (!WRITES_INTO.has(n.kind) || n.outputs.length !== 1) continue;
     const v = n.output();
     if (!onlyRead(v.uses.filter((u) => u.user !== body.returnNode), body)) continue;
     const positions = returned.flatMap((r, k) => (r === v ? [k] : []));
@@ -69,7 +72,7 @@ function visit(b: Block, out: Map<Node, ReuseKind>): void {
   }
 }
 
-/** The fused groups of `graph` (made for a grad-free plan) that may reuse a dead result. */
+/** The fused groups and linears of `graph` (made for a grad-free plan) that may reuse a dead result. */
 export function planBufferReuse(graph: Graph): Map<Node, ReuseKind> {
   const out = new Map<Node, ReuseKind>();
   if (!graphWrites(graph)) visit(graph.block, out);

@@ -17,6 +17,7 @@
  * archive) is spliced into the source.
  */
 import { invokerOf, type OpOverload } from "../../tensor/registry.js";
+import { linearTransposedInto } from "../../tensor/ops/linalg.js";
 import type { Block, Node, Value } from "../ir/index.js";
 import { TorchScriptError, wrapNodeError } from "../runtime/errors.js";
 import { nodeThunk, type NodeThunk } from "../runtime/interpreter.js";
@@ -27,6 +28,7 @@ import type { Origin, Specialized } from "./specialize.js";
 import { makeRecordingFusedKernel } from "./fused_autograd.js";
 import { planBufferReuse, type ReuseKind } from "./buffer_reuse.js";
 import { makeFusedKernel, type FusedKernel } from "./fused_kernel.js";
+import { makeScalarCondition, type ScalarConditionKernel } from "./scalar_condition.js";
 
 export type CompiledGraphFn = (inputs: readonly unknown[], env: RunEnv) => unknown[];
 
@@ -48,7 +50,8 @@ class Generator {
   readonly builtins: BuiltinFn[] = [];
   readonly thunks: NodeThunk[] = [];
   readonly converters: ((v: unknown) => unknown)[] = [];
-  readonly fused: FusedKernel[] = [];
+  /** Fused groups' kernels and scalar conditions: each returns undefined when its inputs do not fit. */
+  readonly fused: (FusedKernel | ScalarConditionKernel)[] = [];
   readonly nodes: Node[] = [];
   private depth = 1;
   private temp = 0;
@@ -130,6 +133,11 @@ class Generator {
         return;
       case "prim::FusionGroup":
         return this.emitFusionGroup(n);
+      case "prim::ScalarCondition":
+        return this.emitScalarCondition(n);
+      case "tsjit::linear_t":
+        if (this.rings.has(n)) return this.emitLinearInto(n);
+        break;
       case "prim::TupleUnpack": {
         const t = this.name(n.input());
         this.emit(`const ${n.outputs.map((o, i) => `${this.name(o)} = ${t}[${i}]`).join(", ")};`);
@@ -169,14 +177,46 @@ class Generator {
     const reuse = ring === undefined ? "" : `, ${ring[ring.length - 1]}`;
     this.emit(`let ${out} = FK[${this.fused.length - 1}]([${ins}]${reuse});`);
     this.emit(`if (${out} === undefined) ${out} = T[${this.thunks.length - 1}]([${ins}], env)[0];`);
-    // Note [buffer reuse]: the ring holds the last results, newest first
-    if (ring !== undefined) {
-      for (let k = ring.length - 1; k > 0; k--) this.emit(`${ring[k]} = ${ring[k - 1]};`);
-      this.emit(`${ring[0]} = ${out};`);
-    }
+    if (ring !== undefined) this.advanceRing(ring, out);
   }
 
-  /** Declares, in front of a loop, the rings of results its fused groups write into again. */
+  /** Note [buffer reuse]: the ring holds the last results, newest first. */
+  private advanceRing(ring: readonly string[], out: string): void {
+    for (let k = ring.length - 1; k > 0; k--) this.emit(`${ring[k]} = ${ring[k - 1]};`);
+    this.emit(`${ring[0]} = ${out};`);
+  }
+
+  /** A loop's linear writing into its dead result (Note [buffer reuse]). */
+  private emitLinearInto(n: Node): void {
+    this.track(n);
+    const ring = this.rings.get(n)!;
+    const out = this.name(n.output());
+    this.emit(`const ${out} = LINEAR_INTO(${ring[ring.length - 1]}, ${this.list(n.inputs)});`);
+    this.advanceRing(ring, out);
+  }
+
+  /**
+   * A condition computed on numbers (scalar_condition.ts) when its input fits; otherwise its
+   * subgraph's nodes, emitted here as any others (so a failure names the user's node, as the
+   * interpreter's does).
+   */
+  private emitScalarCondition(n: Node): void {
+    const a = n.attr("Subgraph");
+    if (a?.kind !== "g") throw new Error("prim::ScalarCondition has no Subgraph");
+    const sub = a.value;
+    this.fused.push(makeScalarCondition(sub));
+    const out = this.name(n.output());
+    this.emit(`let ${out} = FK[${this.fused.length - 1}]([${this.list(n.inputs)}]);`);
+    this.emit(`if (${out} === undefined) {`);
+    this.depth++;
+    sub.inputs.forEach((v, i) => this.names.set(v, this.name(n.inputs[i]!)));
+    this.emitBlockBody(sub.block);
+    this.emit(`${out} = ${this.name(sub.outputs[0]!)};`);
+    this.depth--;
+    this.emit("}");
+  }
+
+  /** Declares, in front of a loop, the rings of results its fused groups and linears write into again. */
   private declareRings(body: Block): void {
     for (const n of body.nodes()) {
       const kind = this.reuse.get(n);
@@ -286,8 +326,8 @@ export function generateCode(spec: Specialized, opts: { gradFree: boolean }): Ge
     return err instanceof TorchScriptError || node === undefined ? err : wrapNodeError(err, node);
   };
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the generated text holds no graph data (header comment)
-  const make = new Function("K", "OV", "B", "T", "CV", "FK", "R", "FAIL", `return function compiledGraph(inputs, env) {\n${source}\n};`);
+  const make = new Function("K", "OV", "B", "T", "CV", "FK", "R", "FAIL", "LINEAR_INTO", `return function compiledGraph(inputs, env) {\n${source}\n};`);
   // R[j]: overload j's own runOverload (Note [one function per op])
-  const run = make(constants, overloads, builtins, thunks, converters, fused, overloads.map(invokerOf), fail) as CompiledGraphFn;
+  const run = make(constants, overloads, builtins, thunks, converters, fused, overloads.map(invokerOf), fail, linearTransposedInto) as CompiledGraphFn;
   return { source, run };
 }

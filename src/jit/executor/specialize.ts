@@ -25,6 +25,7 @@ import { peephole } from "../passes/peephole.js";
 import { hoistLinearTranspose } from "../passes/hoist_linear_transpose.js";
 import { hoistLoopInvariants } from "../passes/loop_invariant_code_motion.js";
 import { fuseElementwise } from "../passes/fuse_elementwise.js";
+import { fuseScalarConditions } from "../passes/fuse_scalar_condition.js";
 import { graphWrites } from "../passes/node_effects.js";
 import { specializeShapes } from "../passes/specialize_shapes.js";
 import { constantPropagation } from "../frontend/constant_propagation.js";
@@ -137,6 +138,13 @@ export function specialize(source: Graph, self: unknown, functions: FunctionTabl
     if (origin !== undefined) origins.set(replacement, origin);
   });
   eliminateDeadCode(graph);
+  // a condition that declines runs its subgraph's nodes inline: errors name the user's nodes
+  fuseScalarConditions(graph, (condition, bool, copies) => {
+    for (const [copy, original] of [[condition, bool] as const, ...copies]) {
+      const origin = origins.get(original);
+      if (origin !== undefined) origins.set(copy, origin);
+    }
+  });
   // with grad on, a group records one node for its ops (Note [fused groups under autograd])
   fuseElementwise(graph, (group, consumer) => {
     const origin = origins.get(consumer);

@@ -86,6 +86,7 @@ export const PRIM_KINDS: Readonly<Record<string, NodeKindSpec>> = {
   "prim::Load": kind(exactly(0), exactly(1), 0, [req("name", "s")], "frontend only: reads a variable before SSA"),
   "prim::ConstantChunk": kind(exactly(1), atLeast(1), 0, [req("chunks", "i"), req("dim", "i")], "chunk with constant arguments"),
   "prim::FusionGroup": kind(ANY, ANY, 0, [req("Subgraph", "g")], "a fused subgraph"),
+  "prim::ScalarCondition": kind(ANY, exactly(1), 0, [req("Subgraph", "g")], "a condition computed on numbers (passes/fuse_scalar_condition.ts)"),
   "prim::PythonOp": kind(atLeast(1), exactly(1), 0, [req("name", "s")],
     "calls the @torch.jit.ignore method `name` of its first input in JavaScript (PyTorch calls Python)", true),
 };

@@ -127,7 +127,7 @@ export function compileFork(n: Node, ins: readonly number[], outs: readonly numb
   };
 }
 
-/** prim::FusionGroup: its subgraph, run in place. */
+/** prim::FusionGroup and prim::ScalarCondition: the subgraph, run in place. */
 export function compileSubgraphCall(n: Node, ins: readonly number[], outs: readonly number[], ctx: CompileContext): Step {
   const g = subgraph(n);
   return (r, env: RunEnv) => {

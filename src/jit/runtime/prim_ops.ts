@@ -197,6 +197,7 @@ export const PRIM_COMPILERS: Readonly<Record<string, NodeCompiler>> = {
   "prim::CallFunction": compileCallFunction,
   "prim::fork": compileFork,
   "prim::FusionGroup": compileSubgraphCall,
+  "prim::ScalarCondition": compileSubgraphCall,
   "prim::CreateObject": compileCreateObject,
   "prim::EnumValue": enumField("value"),
   "prim::EnumName": enumField("name"),

@@ -173,6 +173,21 @@ export function forEachReduced(x: Tensor, plan: ReducePlan, visit: (buf: Float64
   }
 }
 
+/**
+ * `reducer` over all of a contiguous tensor's elements, before rounding to a result dtype: what
+ * a full reduction stores, rounded (also the compiled scalar conditions' value,
+ * executor/scalar_condition.ts).
+ */
+export function reduceAllContiguous(x: Tensor, reducer: (buf: Float64Array, n: number) => number): number {
+  const n = numel(x.shape);
+  const buf = scratch(GATHER, n);
+  const src = x.storage.data;
+  const off = x.offset;
+  if (n > 64) buf.set(src.subarray(off, off + n));
+  else for (let i = 0; i < n; i++) buf[i] = src[off + i]!;
+  return reducer(buf, n);
+}
+
 /** Runs a scalar reducer over every output position into a fresh tensor of `dtype`. */
 export function reduceToTensor(
   x: Tensor, dims: readonly number[], keepdim: boolean, dtype: DType, reducer: (buf: Float64Array, n: number) => number,
@@ -180,14 +195,8 @@ export function reduceToTensor(
   const toBool = dtype === bool;
   if (dims.length === x.shape.length && x.is_contiguous()) {
     // full reduction of a contiguous tensor (loss.sum(), x.sum() > 0): no plan needed
-    const n = numel(x.shape);
-    const buf = scratch(GATHER, n);
-    const src = x.storage.data;
-    const off = x.offset;
-    if (n > 64) buf.set(src.subarray(off, off + n));
-    else for (let i = 0; i < n; i++) buf[i] = src[off + i]!;
     const out = new dtype.ArrayType(1);
-    const v = reducer(buf, n);
+    const v = reduceAllContiguous(x, reducer);
     out[0] = toBool ? (v !== 0 ? 1 : 0) : roundToDType(v, dtype);
     return Tensor.fromData(out, reducedShape(x.shape, dims, keepdim), dtype);
   }

@@ -463,6 +463,46 @@ export const linear_t = defineOp<(input: Tensor, weightT: Tensor | null, weight:
     linearTransposed(input, weightT ?? transposedWeight(input, weight, bias), bias),
 }]);
 
+/**
+ * tsjit::linear_t writing into `reuse`, a dead tensor of an executor's own (Note [buffer reuse]
+ * in jit/executor/buffer_reuse.ts), where it can: a 2-D input with a 1-D bias, nothing to
+ * record, and `reuse` contiguous, of the result's shape and dtype, at offset 0, sharing no
+ * storage with an input. The values are what linear_t computes (the same bias fill and GEMM
+ * addmm runs); any other call is linear_t's own.
+ */
+export function linearTransposedInto(reuse: Tensor | null, input: Tensor, weightT: Tensor | null, weight: Tensor, bias: Tensor | null): Tensor {
+  const wt = weightT ?? weight;
+  if (reuse !== null && weightT !== null && bias !== null && input.ndim === 2 && wt.ndim === 2 && bias.ndim === 1 &&
+    !recordsGraph(input, wt, bias) && fitsResult(reuse, input, wt, bias)) {
+    const [m, k] = input.shape as [number, number];
+    const n = wt.shape[1]!;
+    const out = reuse.storage.data;
+    const src = bias.storage.data;
+    const st = bias._strides[0]!;
+    for (let j = 0, p = bias.offset; j < n; j++, p += st) out[j] = src[p]!;
+    for (let r = n; r < m * n; r += n) for (let j = 0; j < n; j++) out[r + j] = out[j]!;
+    gemmInto(input, input.offset, input._strides[0]!, input._strides[1]!, wt, wt.offset, wt._strides[0]!, wt._strides[1]!,
+      m, n, k, out, 0, 1, 1, input.dtype);
+    roundHalf(out, input.dtype);
+    reuse.storage.version++;
+    return reuse;
+  }
+  return linear_t(input, weightT, weight, bias);
+}
+
+/** Whether `reuse` can hold linear's result for these operands (linearTransposedInto). */
+function fitsResult(reuse: Tensor, input: Tensor, wt: Tensor, bias: Tensor): boolean {
+  const m = input.shape[0]!;
+  const n = wt.shape[1]!;
+  const d = input.dtype;
+  if (wt.dtype !== d || bias.dtype !== d || reuse.dtype !== d || bias.shape[0] !== n || input.shape[1] !== wt.shape[0]) return false;
+  if (d === bool || d === float16) return false;
+  if (reuse.offset !== 0 || reuse.ndim !== 2 || reuse.shape[0] !== m || reuse.shape[1] !== n || reuse.storage.data.length !== m * n) return false;
+  if (!reuse.is_contiguous()) return false;
+  const s = reuse.storage;
+  return s !== input.storage && s !== wt.storage && s !== bias.storage;
+}
+
 export const t_if_matrix = defineOp<(self: Tensor) => Tensor | null>("t_if_matrix", [{
   schema: "tsjit::t_if_matrix(Tensor self) -> Tensor?",
   composite: true,

@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { torch, Tensor } from "../../../src/index.js";
 import { compiledSource, executorState, optimized_execution } from "../../../src/jit/executor/graph_executor.js";
+import { scalarConditionsMade } from "../../../src/jit/passes/fuse_scalar_condition.js";
 import type { ScriptModule } from "../../../src/jit/script_module.js";
 import type { Graph } from "../../../src/jit/ir/index.js";
 import { defineCell } from "../script/support.js";
@@ -184,6 +185,60 @@ function gradTree(fn: { name(): string; next_functions: [unknown, number][] } | 
   return kids.length === 0 ? fn.name() : `${fn.name()}(${kids.join(", ")})`;
 }
 
+describe("scalar conditions (passes/fuse_scalar_condition.ts) compute on numbers what the ops would", () => {
+  const { conditions } = defineCell(`
+function conditions(x: Tensor, k: float): int {
+  let n = 0;
+  if (x.sum().gt(0).item()) n += 1;
+  if (x.mean().mul(k).sub(k).le(k).item()) n += 2;
+  if (x.sum().item()) n += 4;
+  if (x.sum().neg().exp().lt(1.5).item()) n += 8;
+  return n;
+}`, { file: "<condition cell>" });
+  const scripted = torch.jit.script(conditions) as ((x: Tensor, k: number) => number) & { graph: Graph };
+
+  it("agrees with the interpreter and eager on values, zeros, NaN, empty, views and other dtypes", () => {
+    torch.manual_seed(5);
+    const cases: [Tensor, number][] = [
+      [torch.randn(3, 4), 0.37],
+      [torch.randn(3, 4), -2],
+      [torch.zeros(2, 2), 1],
+      [torch.tensor([1e-8, -1e-8, 3e-9]), 0.1],
+      [torch.tensor([0.1, 0.2, -0.3]), 0], // the float32 sum is not 0
+      [torch.tensor([Number.NaN, 1]), 1],
+      [torch.zeros(0), 1], // sum 0, mean NaN
+      [torch.randn(5, 7).t(), 0.5], // a view: op by op
+      [torch.randn(3, 2, { dtype: torch.float64 }), 0.5],
+      [torch.randn(4, { requires_grad: true }), 0.25],
+    ];
+    for (const [x, k] of cases) {
+      const compiled = scripted(x, k);
+      expect([String(x), k, compiled]).toEqual([String(x), k, interpreted(() => scripted(x, k))]);
+      expect(compiled).toBeGreaterThan(0); // every case takes some branch
+      // eager JavaScript's `if (NaN)` is false where TorchScript's bool(nan) is true
+      if (!x.isnan().any().item()) expect([String(x), k, compiled]).toEqual([String(x), k, conditions(x, k)]);
+    }
+    // CSE leaves one x.sum() for three conditions: only the mean's chain is single-use throughout
+    const made = scalarConditionsMade();
+    compiledSource(scripted.graph, [torch.randn(2, 3), 0.5]); // a new signature: a new plan
+    expect(scalarConditionsMade()).toBe(made + 1);
+  });
+
+  it("an input the numbers cannot take runs op by op, failing as the interpreter fails", () => {
+    const ints = torch.tensor([3, -4, 2]); // int64: the sum conditions hold, mean() raises
+    const failure = (run: () => unknown): string => {
+      try {
+        run();
+        return "no error";
+      } catch (e) {
+        return String(e);
+      }
+    };
+    expect(failure(() => scripted(ints, 2))).toBe(failure(() => interpreted(() => scripted(ints, 2))));
+    expect(failure(() => scripted(ints, 2))).toMatch(/mean\(\): could not infer output dtype/);
+  });
+});
+
 describe("a loop's linear takes its weight transposed once (Note [hoisted linear transpose])", () => {
   const { steps } = defineCell(`
 function steps(x: Tensor, w: Tensor, b: Tensor, n: int): Tensor {
@@ -248,7 +303,9 @@ function previous(x: Tensor, h: Tensor, n: int): Tensor {
     const rnn = torch.jit.script(new MyRNNLoop_TraceScript()) as ScriptModule;
     const xs = torch.randn(10, 3, 4);
     const graph = rnn.getMethod("forward")!.graph;
-    expect(torch.no_grad(() => compiledSource(graph, [rnn, xs]))).toMatch(ring);
+    const source = torch.no_grad(() => compiledSource(graph, [rnn, xs]));
+    expect(source).toMatch(ring);
+    expect(source).toMatch(/LINEAR_INTO\(r\d+, /); // the linear's result too
     const [y1, h1] = torch.no_grad(() => rnn(xs)) as [Tensor, Tensor];
     const kept = h1.clone();
     const [, h2] = torch.no_grad(() => rnn(torch.randn(10, 3, 4))) as [Tensor, Tensor];
@@ -266,6 +323,26 @@ function previous(x: Tensor, h: Tensor, n: int): Tensor {
     const out = torch.no_grad(() => f(x, h, 6));
     expect(torch.equal(out, torch.no_grad(() => interpreted(() => f(x, h, 6))))).toBe(true);
     expect(torch.equal(out, previous(x, h, 6))).toBe(true);
+  });
+
+  it("a linear whose results are kept never writes into them", () => {
+    const { KeepLinear } = defineCell(`
+class KeepLinear extends nn.Module {
+  linear = new nn.Linear(4, 4);
+  forward(xs: Tensor): Tensor[] {
+    const out: Tensor[] = [];
+    for (let i = 0; i < xs.size(0); i++) out.push(this.linear(xs.select(0, i)));
+    return out;
+  }
+}`, { file: "<reuse linear cell>" });
+    torch.manual_seed(10);
+    const m = torch.jit.script(new KeepLinear()) as ScriptModule;
+    const xs = torch.randn(5, 3, 4);
+    expect(torch.no_grad(() => compiledSource(m.getMethod("forward")!.graph, [m, xs]))).not.toMatch(/LINEAR_INTO/);
+    const got = torch.no_grad(() => m(xs)) as Tensor[];
+    const want = torch.no_grad(() => interpreted(() => m(xs))) as Tensor[];
+    expect(new Set(got.map((t) => t.storage)).size).toBe(5);
+    got.forEach((t, i) => expect(torch.equal(t, want[i]!)).toBe(true));
   });
 
   it("results kept in a list are never written again", () => {
