@@ -3,9 +3,11 @@
  * constant_propagation.cpp): a builtin on numbers, bools or strings whose inputs are all
  * constants is computed now (`0 < 3` is True), an `if` on a constant keeps only the branch
  * taken, its nodes moved in place of the if, and an if output that is the same on both branches
- * goes (removeExtraIfOutputs). Tensors are never folded.
+ * goes (removeExtraIfOutputs). Tensors are never folded. Enum constants (which freezing makes of
+ * enum attributes) fold too: `==`/`!=` of two of them (c10's EnumHolder equality: the same
+ * class and member name) and `.value` of one whose value is known.
  */
-import { constantValue, insertConstant, printType, type Block, type ConstantValue, type Graph, type Node, type Value } from "../ir/index.js";
+import { constantValue, insertConstant, printType, type Block, type ConstantValue, type EnumMember, type Graph, type Node, type Value } from "../ir/index.js";
 import { builtinImpl, isBuiltin } from "../runtime/builtin_registry.js";
 import { resolveNodeOverload } from "../runtime/op_call.js";
 
@@ -38,6 +40,33 @@ function fold(g: Graph, n: Node): boolean {
     : t === "float" && typeof result === "number" ? { type: "float", value: result }
     : t === "str" && typeof result === "string" ? { type: "str", value: result } : null;
   if (!c) return false;
+  const v = g.withInsertPoint(n, () => insertConstant(g, c));
+  n.output().replaceAllUsesWith(v);
+  n.destroy();
+  return true;
+}
+
+const ENUM_COMPARISONS: Readonly<Record<string, boolean>> = { "aten::eq": true, "aten::ne": false };
+
+/** aten::eq/ne of two Enum constants, and prim::EnumValue of one whose value is known. */
+function foldEnum(g: Graph, n: Node): boolean {
+  const consts = n.inputs.map((v) => constantValue(v.node));
+  if (consts.length === 0 || consts.some((c) => c?.type !== "Enum")) return false;
+  const members = consts.map((c) => (c as Extract<ConstantValue, { type: "Enum" }>).value);
+  let c: ConstantValue | null = null;
+  const equalMeans = ENUM_COMPARISONS[n.kind];
+  if (equalMeans !== undefined && members.length === 2) {
+    const [a, b] = members as [EnumMember, EnumMember];
+    const same = a.enumName === b.enumName && a.name === b.name;
+    c = { type: "bool", value: same === equalMeans };
+  } else if (n.kind === "prim::EnumValue" && members.length === 1) {
+    const v = members[0]!.value;
+    c = typeof v === "string" ? { type: "str", value: v }
+      : typeof v === "bigint" ? { type: "int", value: v }
+      : typeof v === "number" && n.output().type.kind === "float" ? { type: "float", value: v }
+      : typeof v === "number" && n.output().type.kind === "int" ? { type: "int", value: v } : null;
+  }
+  if (c === null) return false;
   const v = g.withInsertPoint(n, () => insertConstant(g, c));
   n.output().replaceAllUsesWith(v);
   n.destroy();
@@ -98,7 +127,7 @@ export function constantPropagation(g: Graph): void {
       }
       for (const inner of n.blocks) visit(inner);
       if (n.kind === "prim::If") removeExtraIfOutputs(g, n);
-      fold(g, n);
+      if (!foldEnum(g, n)) fold(g, n);
       n = next;
     }
   };

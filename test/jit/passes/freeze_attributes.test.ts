@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { torch } from "../../../src/index.js";
 import { parseGraph, printGraph } from "../../../src/jit/ir/index.js";
 import { eliminateDeadCode } from "../../../src/jit/passes/dead_code_elimination.js";
+import { constantPropagation } from "../../../src/jit/frontend/constant_propagation.js";
 import { foldAttributes, mutatedAttributes } from "../../../src/jit/passes/freeze_attributes.js";
 import { ScriptEnumValue } from "../../../src/jit/runtime/enum_value.js";
 import { runGraph } from "../../../src/jit/runtime/interpreter.js";
@@ -45,6 +46,40 @@ describe("foldAttributes: enum attributes", () => {
     expect(text.split("\n")[2], "first node").toBe("  %self.color : Enum<__torch__.Color> = prim::Constant[value=__torch__.Color.GREEN]()");
     expect(text).toContain("aten::eq(%self.color, %green)");
     expect(text).toContain("prim::EnumValue(%self.color)");
+  });
+
+  it("constant propagation then decides the comparison and reads the member's value, as after PyTorch's freeze", () => {
+    const g = parseGraph(FORWARD);
+    foldAttributes(g, moduleWithColor(), new Set(), new Set());
+    constantPropagation(g);
+    eliminateDeadCode(g);
+    const text = printGraph(g, { sourceLocations: false });
+    expect(text).not.toContain("aten::eq");
+    expect(text).not.toContain("prim::If");
+    expect(text).not.toContain("prim::EnumValue");
+    expect(text).toMatch(/%(\w+) : int = prim::Constant\[value=2\]\(\)[\s\S]*aten::add\(%x, %\1, %one\)/);
+    const [y] = runGraph(g, [moduleWithColor(), torch.ones([2])]) as [torch.Tensor];
+    expect(y.tolist()).toEqual([3, 3]);
+  });
+
+  it("folds == and != of two enum constants by class and member name", () => {
+    const g = parseGraph(`graph(%x : Tensor):
+  %a : Enum<__torch__.Color> = prim::Constant[value=__torch__.Color.GREEN]()
+  %b : Enum<__torch__.Color> = prim::Constant[value=__torch__.Color.RED]()
+  %c : Enum<__torch__.Color> = prim::Constant[value=__torch__.Color.GREEN]()
+  %e1 : bool = aten::eq(%a, %b)
+  %e2 : bool = aten::eq(%a, %c)
+  %e3 : bool = aten::ne(%a, %b)
+  return (%e1, %e2, %e3)
+`);
+    constantPropagation(g);
+    eliminateDeadCode(g);
+    expect(printGraph(g)).toBe(`graph(%x : Tensor):
+  %7 : bool = prim::Constant[value=0]()
+  %8 : bool = prim::Constant[value=1]()
+  %9 : bool = prim::Constant[value=1]()
+  return (%7, %8, %9)
+`);
   });
 
   it("the folded graph runs with the member's value", () => {
