@@ -23,6 +23,7 @@ export * from "./tensor/ops/loss.js";
 export * from "./tensor/ops/embedding.js";
 export * from "./tensor/ops/dropout.js";
 export * from "./tensor/ops/pad.js";
+export { _pack_padded_sequence, _pad_packed_sequence } from "./tensor/ops/packed_sequence.js";
 export * from "./tensor/ops/creation.js";
 export * from "./tensor/ops/random.js";
 export { no_grad, enable_grad, inference_mode, is_grad_enabled, set_grad_enabled } from "./autograd/grad_mode.js";

@@ -15,3 +15,4 @@ export * from "./layers/flatten.js";
 export * from "./layers/loss.js";
 export * from "./layers/rnn.js";
 export * from "./layers/attention.js";
+export * as utils from "./utils/index.js";

@@ -1,6 +1,7 @@
 /**
  * Multi-layer recurrent networks, as torch/nn/modules/rnn.py: nn.RNN, nn.LSTM, nn.GRU, which
- * call the aten sequence operators of rnn_ops.ts; the cell modules are re-exported from here.
+ * call the aten sequence operators of rnn_ops.ts (their `.data` overloads for a PackedSequence,
+ * which comes back packed); the cell modules are re-exported from here.
  */
 import { RuntimeError, ValueError } from "../../util/errors.js";
 import { Tensor } from "../../tensor/tensor.js";
@@ -10,6 +11,8 @@ import * as init from "../init.js";
 import { zeros } from "../../tensor/ops/creation.js";
 import { factoryTensor, pyFloat, type FactoryKwargs } from "./utils.js";
 import { gru, lstm, rnn_relu, rnn_tanh, type RNNMode } from "./rnn_ops.js";
+import { index_select } from "../../tensor/ops/indexing.js";
+import { PackedSequence } from "../utils/packed_sequence.js";
 
 export { RNNCellBase, RNNCell, LSTMCell, GRUCell, type CellOptions } from "./rnn_cells.js";
 
@@ -26,6 +29,14 @@ export interface RNNOptions extends FactoryKwargs {
 }
 
 const GATES: Record<Mode, number> = { LSTM: 4, GRU: 3, RNN_TANH: 1, RNN_RELU: 1 };
+
+/** `apply_permutation`: reorders the batch dimension (1) of a hidden state; null keeps it. */
+function applyPermutation(hx: Tensor, permutation: Tensor | null): Tensor {
+  return permutation === null ? hx : index_select(hx, 1, permutation);
+}
+
+/** A PackedSequence's largest batch (`int(batch_sizes[0])`). */
+const maxBatchOf = (batchSizes: Tensor): number => Number(batchSizes.contiguousData()[0] ?? 0);
 
 /**
  * Base of RNN / LSTM / GRU: registers weight_ih_l{k}{_reverse}, weight_hh_l..., bias_ih_l...,
@@ -104,20 +115,27 @@ export class RNNBase extends Module {
     for (const w of this.parameters()) init.uniform_(w, -stdv, stdv);
   }
 
-  check_input(input: Tensor): void {
-    if (input.dim() !== 3) throw new RuntimeError(`input must have 3 dimensions, got ${input.dim()}`);
+  /** Packed input (batch_sizes given) is the 2-D rows of a PackedSequence. */
+  check_input(input: Tensor, batch_sizes: Tensor | null = null): void {
+    const expectedDim = batch_sizes !== null ? 2 : 3;
+    if (input.dim() !== expectedDim) throw new RuntimeError(`input must have ${expectedDim} dimensions, got ${input.dim()}`);
     if (this.input_size !== input.size(-1)) {
       throw new RuntimeError(`input.size(-1) must be equal to input_size. Expected ${this.input_size}, got ${input.size(-1)}`);
     }
   }
 
-  protected expectedSize(input: Tensor, last: number): number[] {
-    const miniBatch = this.batch_first ? input.size(0) : input.size(1);
+  protected expectedSize(input: Tensor, last: number, batchSizes: Tensor | null = null): number[] {
+    const miniBatch = batchSizes !== null ? maxBatchOf(batchSizes) : this.batch_first ? input.size(0) : input.size(1);
     return [this.num_layers * (this.bidirectional ? 2 : 1), miniBatch, last];
   }
 
-  get_expected_hidden_size(input: Tensor): number[] {
-    return this.expectedSize(input, this.proj_size > 0 ? this.proj_size : this.hidden_size);
+  get_expected_hidden_size(input: Tensor, batch_sizes: Tensor | null = null): number[] {
+    return this.expectedSize(input, this.proj_size > 0 ? this.proj_size : this.hidden_size, batch_sizes);
+  }
+
+  /** Reorders a hidden state's batch as the PackedSequence sorted (or unsorts) it. */
+  permute_hidden(hx: Tensor, permutation: Tensor | null): Tensor {
+    return applyPermutation(hx, permutation);
   }
 
   check_hidden_size(hx: Tensor, expected: number[], msg = "Expected hidden size {}, got {}"): void {
@@ -134,8 +152,8 @@ export class RNNBase extends Module {
     return [batched ? input : input.unsqueeze(batchDim), batched, batchDim];
   }
 
-  protected zeroState(input: Tensor, last: number): Tensor {
-    const [layers, batch] = this.expectedSize(input, last) as [number, number];
+  protected zeroState(input: Tensor, last: number, batchSizes: Tensor | null = null): Tensor {
+    const [layers, batch] = this.expectedSize(input, last, batchSizes) as [number, number];
     return zeros(layers, batch, last, { dtype: input.dtype });
   }
 
@@ -144,8 +162,14 @@ export class RNNBase extends Module {
     return [this._flat_weights, this.bias, this.num_layers, this.dropout, this.training, this.bidirectional, this.batch_first];
   }
 
+  /** The arguments of the `.data` (packed) overloads after (data, batch_sizes, hx): no batch_first. */
+  protected packedOpArgs(): [Tensor[], boolean, number, number, boolean, boolean] {
+    return [this._flat_weights, this.bias, this.num_layers, this.dropout, this.training, this.bidirectional];
+  }
+
   /** The forward of RNN and GRU (one state tensor). */
-  protected forwardSingle(op: typeof gru, input: Tensor, hx: Tensor | null | undefined): [Tensor, Tensor] {
+  protected forwardSingle(op: typeof gru, input: Tensor | PackedSequence, hx: Tensor | null | undefined): [Tensor | PackedSequence, Tensor] {
+    if (input instanceof PackedSequence) return this.forwardSinglePacked(op, input, hx);
     const [x, batched, batchDim] = this.batchInput(input);
     let h = hx ?? null;
     if (h === null) {
@@ -160,6 +184,18 @@ export class RNNBase extends Module {
     this.check_hidden_size(h, this.get_expected_hidden_size(x));
     const [out, hn] = op(x, h, ...this.opArgs());
     return batched ? [out, hn] : [out.squeeze(batchDim), hn.squeeze(1)];
+  }
+
+  /** RNN / GRU over a PackedSequence: the state is in sorted batch order inside, the caller's outside. */
+  private forwardSinglePacked(op: typeof gru, input: PackedSequence, hx: Tensor | null | undefined): [PackedSequence, Tensor] {
+    const { data, batch_sizes, sorted_indices, unsorted_indices } = input;
+    const h = hx === undefined || hx === null
+      ? this.zeroState(data, this.hidden_size, batch_sizes)
+      : this.permute_hidden(hx, sorted_indices);
+    this.check_input(data, batch_sizes);
+    this.check_hidden_size(h, this.get_expected_hidden_size(data, batch_sizes));
+    const [out, hn] = op(data, batch_sizes, h, ...this.packedOpArgs());
+    return [new PackedSequence(out, batch_sizes, sorted_indices, unsorted_indices), this.permute_hidden(hn, unsorted_indices)];
   }
 
   override extra_repr(): string {
@@ -205,7 +241,9 @@ export class RNN extends RNNBase {
     this.nonlinearity = nl;
   }
 
-  override forward(input: Tensor, hx?: Tensor | null): [Tensor, Tensor] {
+  override forward(input: PackedSequence, hx?: Tensor | null): [PackedSequence, Tensor];
+  override forward(input: Tensor, hx?: Tensor | null): [Tensor, Tensor];
+  override forward(input: Tensor | PackedSequence, hx?: Tensor | null): [Tensor | PackedSequence, Tensor] {
     return this.forwardSingle(this.mode === "RNN_TANH" ? rnn_tanh : rnn_relu, input, hx);
   }
 }
@@ -225,7 +263,9 @@ export class GRU extends RNNBase {
     super("GRU", input_size, hidden_size, o);
   }
 
-  override forward(input: Tensor, hx?: Tensor | null): [Tensor, Tensor] {
+  override forward(input: PackedSequence, hx?: Tensor | null): [PackedSequence, Tensor];
+  override forward(input: Tensor, hx?: Tensor | null): [Tensor, Tensor];
+  override forward(input: Tensor | PackedSequence, hx?: Tensor | null): [Tensor | PackedSequence, Tensor] {
     return this.forwardSingle(gru, input, hx);
   }
 }
@@ -243,11 +283,14 @@ export class LSTM extends RNNBase {
     super("LSTM", input_size, hidden_size, rnnOptions(num_layers, opts));
   }
 
-  get_expected_cell_size(input: Tensor): number[] {
-    return this.expectedSize(input, this.hidden_size);
+  get_expected_cell_size(input: Tensor, batch_sizes: Tensor | null = null): number[] {
+    return this.expectedSize(input, this.hidden_size, batch_sizes);
   }
 
-  override forward(input: Tensor, hx?: readonly [Tensor, Tensor] | null): [Tensor, [Tensor, Tensor]] {
+  override forward(input: PackedSequence, hx?: readonly [Tensor, Tensor] | null): [PackedSequence, [Tensor, Tensor]];
+  override forward(input: Tensor, hx?: readonly [Tensor, Tensor] | null): [Tensor, [Tensor, Tensor]];
+  override forward(input: Tensor | PackedSequence, hx?: readonly [Tensor, Tensor] | null): [Tensor | PackedSequence, [Tensor, Tensor]] {
+    if (input instanceof PackedSequence) return this.forwardPacked(input, hx);
     const [x, batched, batchDim] = this.batchInput(input);
     let state: [Tensor, Tensor];
     if (hx === undefined || hx === null) {
@@ -268,5 +311,22 @@ export class LSTM extends RNNBase {
     const [out, hn, cn] = lstm(x, state, ...this.opArgs());
     if (batched) return [out, [hn, cn]];
     return [out.squeeze(batchDim), [hn.squeeze(1), cn.squeeze(1)]];
+  }
+
+  /** LSTM over a PackedSequence: the state is in sorted batch order inside, the caller's outside. */
+  private forwardPacked(input: PackedSequence, hx: readonly [Tensor, Tensor] | null | undefined): [PackedSequence, [Tensor, Tensor]] {
+    const { data, batch_sizes, sorted_indices, unsorted_indices } = input;
+    const state: [Tensor, Tensor] = hx === undefined || hx === null
+      ? [this.zeroState(data, this.proj_size > 0 ? this.proj_size : this.hidden_size, batch_sizes),
+        this.zeroState(data, this.hidden_size, batch_sizes)]
+      : [this.permute_hidden(hx[0], sorted_indices), this.permute_hidden(hx[1], sorted_indices)];
+    this.check_input(data, batch_sizes);
+    this.check_hidden_size(state[0], this.get_expected_hidden_size(data, batch_sizes), "Expected hidden[0] size {}, got {}");
+    this.check_hidden_size(state[1], this.get_expected_cell_size(data, batch_sizes), "Expected hidden[1] size {}, got {}");
+    const [out, hn, cn] = lstm(data, batch_sizes, state, ...this.packedOpArgs());
+    return [
+      new PackedSequence(out, batch_sizes, sorted_indices, unsorted_indices),
+      [this.permute_hidden(hn, unsorted_indices), this.permute_hidden(cn, unsorted_indices)],
+    ];
   }
 }
