@@ -177,7 +177,10 @@ export class TraceSession implements OpObserver, ModuleCallObserver {
     for (const { op, args } of literalCalls(t)) this.record(op, args, t);
   }
 
-  /** Maps what an op or call returned to the value that stands for it (unpacking lists). */
+  /**
+   * Maps what an op or call returned to the value that stands for it (unpacking lists, and
+   * tuples nested in tuples: a scripted LSTM's `(output, (h, c))`).
+   */
   private bindOutput(f: Frame, v: Value, o: unknown): void {
     if (o instanceof Tensor) {
       f.values.set(o, v);
@@ -185,6 +188,11 @@ export class TraceSession implements OpObserver, ModuleCallObserver {
       const kind = v.type.kind === "Tuple" ? "prim::TupleUnpack" : "prim::ListUnpack";
       const unpack = f.graph.insert(kind, [v], o.map((t: Tensor) => tensorTypeOf(t)), { scope: f.scope });
       o.forEach((t: Tensor, i) => f.values.set(t, unpack.outputs[i]!));
+    } else if (Array.isArray(o) && v.type.kind === "Tuple" && v.type.elements.length === o.length) {
+      const elements = v.type.elements;
+      const types = o.map((x, i) => (x instanceof Tensor ? tensorTypeOf(x) : elements[i]!));
+      const unpack = f.graph.insert("prim::TupleUnpack", [v], types, { scope: f.scope });
+      o.forEach((x, i) => this.bindOutput(f, unpack.outputs[i]!, x));
     }
   }
 
@@ -256,13 +264,15 @@ export class TraceSession implements OpObserver, ModuleCallObserver {
   }
 
   /**
-   * Registers a method's return. A returned tensor that is one of the method's own inputs is
-   * dropped, as PyTorch's trace lowering drops block outputs defined outside the block; with
-   * nothing left the method returns None (the article's traced gate: `-> NoneType`).
+   * Registers a method's return. Nested tuples are flattened (an LSTM's `(output, (h, n))` is
+   * returned as three tensors, as PyTorch's trace lowering flattens a submodule's outputs); a
+   * returned tensor that is one of the method's own inputs is dropped, as that lowering drops
+   * block outputs defined outside the block; with nothing left the method returns None (the
+   * article's traced gate: `-> NoneType`).
    */
   finishMethod(f: Frame, out: unknown): { type: JitType; tensors: Tensor[]; values: Value[] } {
     const g = f.graph;
-    const items = out instanceof Tensor ? [out] : Array.isArray(out) ? (out as unknown[]) : [];
+    const items = out instanceof Tensor ? [out] : Array.isArray(out) ? flattenTensors(out) : [];
     const inputs = new Set(g.inputs);
     const kept = items.filter((t): t is Tensor => t instanceof Tensor && !inputs.has(tensorValue(f, t)));
     if (kept.length === 0) {
@@ -279,6 +289,11 @@ export class TraceSession implements OpObserver, ModuleCallObserver {
     return { type: tupleType(kept.map(() => Types.tensor)), tensors: kept, values };
   }
 
+}
+
+/** The tensors of a (possibly nested) array, in order; other items are left out. */
+function flattenTensors(items: readonly unknown[]): unknown[] {
+  return items.flatMap((x) => (Array.isArray(x) ? flattenTensors(x) : [x]));
 }
 
 /** Where `target` sits among `root`'s submodules, or null when it is not one of them. */

@@ -8,7 +8,7 @@ import { Module } from "../../nn/module.js";
 import { warn } from "../../util/warnings.js";
 import { RuntimeError } from "../../util/errors.js";
 import { no_grad } from "../../autograd/grad_mode.js";
-import { printGraph, tupleType } from "../ir/index.js";
+import { printGraph, tupleType, type Value } from "../ir/index.js";
 import { ScriptModule, makeScriptFunction, type ScriptFunction } from "../script_module.js";
 import { argumentNames } from "./arg_names.js";
 import { TraceSession } from "./session.js";
@@ -46,21 +46,27 @@ function addInputs(session: TraceSession, f: Frame, fn: Function, args: unknown[
   });
 }
 
-/** Registers what the traced top-level code returned: a tensor, or a tuple of tensors. */
+/**
+ * Registers what the traced top-level code returned: a tensor, or a tuple of tensors and
+ * tuples (an LSTM's `(output, (h, c))`), kept nested as PyTorch keeps the top level's.
+ */
 function addOutputs(f: Frame, out: unknown): void {
-  if (out instanceof Tensor) {
-    f.graph.registerOutput(tensorValue(f, out));
-    return;
+  if (!isTensorTree(out)) {
+    throw new RuntimeError(
+      "Only tensors, lists, tuples of tensors, or dictionary of tensors can be output from traced functions",
+    );
   }
-  if (Array.isArray(out) && out.every((t) => t instanceof Tensor)) {
-    const values = out.map((t: Tensor) => tensorValue(f, t));
-    const tuple = f.graph.insert("prim::TupleConstruct", values, [tupleType(values.map((v) => v.type))], { scope: null });
-    f.graph.registerOutput(tuple.output());
-    return;
-  }
-  throw new RuntimeError(
-    "Only tensors, lists, tuples of tensors, or dictionary of tensors can be output from traced functions",
-  );
+  f.graph.registerOutput(outputValue(f, out));
+}
+
+function isTensorTree(o: unknown): boolean {
+  return o instanceof Tensor || (Array.isArray(o) && o.every(isTensorTree));
+}
+
+function outputValue(f: Frame, o: unknown): Value {
+  if (o instanceof Tensor) return tensorValue(f, o);
+  const values = (o as unknown[]).map((x) => outputValue(f, x));
+  return f.graph.insert("prim::TupleConstruct", values, [tupleType(values.map((v) => v.type))], { scope: null }).output();
 }
 
 /** Copies the eager module tree's parameters, buffers and submodules onto the traced modules. */
