@@ -218,7 +218,7 @@ export class ExprEmitter {
   getAttr(obj: Value, name: string, type: JitType): Value {
     const n = this.g.insert("prim::GetAttr", [obj], [type]);
     n.setAttr("name", Attr.s(name));
-    n.output().setDebugName(/^[A-Za-z_]\w*$/.test(name) ? name : `_${name}`);
+    n.output().setDebugName(isIdentifier(name) ? name : `_${name}`);
     return n.output();
   }
 
@@ -490,6 +490,16 @@ export class ExprEmitter {
     elseB.registerOutput(b);
     return n.addOutput(t);
   }
+}
+
+/** `[A-Za-z_]\w*` by character codes (a regex here would be compiled in every fresh process's first load). */
+function isIdentifier(name: string): boolean {
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    const letter = (c | 0x20) >= 97 && (c | 0x20) <= 122;
+    if (!(letter || c === 95 || (i > 0 && c >= 48 && c <= 57))) return false;
+  }
+  return name.length > 0;
 }
 
 export function describeType(t: JitType): string {

@@ -14,10 +14,12 @@ import { constantPooling } from "../frontend/constant_pooling.js";
 import { constantPropagation } from "../frontend/constant_propagation.js";
 import { Environment } from "../frontend/environment.js";
 import { transformExits, UnsupportedExit } from "../frontend/exits.js";
+import { inlineConsecutiveIfs } from "../frontend/inline_consecutive_ifs.js";
 import { convertToSSA } from "../frontend/ssa.js";
 import type { Expr, Stmt } from "./ast.js";
 import { canonicalizeOutputs } from "../passes/canonicalize_outputs.js";
 import { eliminateDeadCodeFully } from "./dead_code.js";
+import { lowerTrailingReturn } from "./trailing_return.js";
 import type { FunctionDecl } from "./declarations.js";
 import { BINARY_OPS, ExprEmitter, describeType, type EmitContext } from "./emit_expr.js";
 
@@ -319,7 +321,8 @@ class FunctionEmitter extends ExprEmitter {
  */
 const RAISE_STAND_IN = "prim::ImportedRaiseException";
 
-function withRaisesAsPlainNodes(g: Graph, fn: () => void): void {
+/** Runs `fn` with the graph's raises hidden from exits.ts (exported for trailing_return.test.ts). */
+export function withRaisesAsPlainNodes(g: Graph, fn: () => void): void {
   /** Replaces every `from` node by a `to` node; returns how many. */
   const swap = (from: string, to: string): number => {
     let swapped = 0;
@@ -363,7 +366,9 @@ export function compileFunction(decl: FunctionDecl, ctx: EmitContext): Graph {
   emitter.emitBody(decl.def.body, decl.returnType, decl.def.at);
   try {
     convertToSSA(g);
-    withRaisesAsPlainNodes(g, () => transformExits(g));
+    // transformExits ends with inlineConsecutiveIfs, which applies to any graph
+    if (lowerTrailingReturn(g)) inlineConsecutiveIfs(g);
+    else withRaisesAsPlainNodes(g, () => transformExits(g));
   } catch (err) {
     if (err instanceof UnsupportedExit) emitter.fail(decl.def.at, err.message);
     throw err;

@@ -44,6 +44,8 @@ const OPERATORS_BY_FIRST: ReadonlyMap<string, readonly string[]> = (() => {
 
 /** Names are capped at 256 characters per token (a longer run of name characters is split). */
 const MAX_NAME = 256;
+/** Number tokens are read within this many characters (a BigInt of a longer run would cost quadratic time). */
+const MAX_NUMBER = 512;
 
 // Character classes by code (the lexer runs per character, so no regex or string slice here).
 const isNameStart = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
@@ -110,7 +112,8 @@ class Lexer {
   private readonly out: Token[] = [];
 
   constructor(private readonly file: SourceFile) {
-    this.text = file.text.replace(/\r\n?/g, "\n");
+    // PythonPrint writes "\n" only: the regex (compiled on first use in a process) only when needed
+    this.text = file.text.includes("\r") ? file.text.replace(/\r\n?/g, "\n") : file.text;
   }
 
   private here(): Position {
@@ -207,6 +210,24 @@ class Lexer {
     this.newlineNoToken();
   }
 
+  /**
+   * A run of decimal digits not followed by `.`, `e`, `x`, `j` or another name character (most
+   * numbers in code/: sizes, dims, indices), without the general number regex; null otherwise.
+   * Runs are read up to the regex's 512-character window, so a longer one goes to the regex as before.
+   */
+  private plainInteger(): string | null {
+    const text = this.text;
+    const limit = Math.min(text.length, this.pos + MAX_NUMBER);
+    let end = this.pos;
+    while (end < limit && isDigit(text.charCodeAt(end))) end++;
+    if (end === this.pos) return null;
+    const next = text.charCodeAt(end);
+    if (next === 46 || isNameChar(next)) return null;
+    const digits = text.slice(this.pos, end);
+    this.pos = end;
+    return digits;
+  }
+
   private token(): void {
     const at = this.here();
     const text = this.text;
@@ -222,7 +243,12 @@ class Lexer {
     }
     const c = text[this.pos]!;
     if (isDigit(code) || (code === 46 && isDigit(text.charCodeAt(this.pos + 1)))) {
-      const m = /^(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?j?)/.exec(this.text.slice(this.pos, this.pos + 512))!;
+      const plain = this.plainInteger();
+      if (plain !== null) {
+        this.push("number", plain, at);
+        return;
+      }
+      const m = /^(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?j?)/.exec(this.text.slice(this.pos, this.pos + MAX_NUMBER))!;
       this.pos += m[0].length;
       this.push("number", m[0], at);
       return;

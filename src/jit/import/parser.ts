@@ -474,8 +474,12 @@ class Parser {
 function numberLiteral(src: SourceFile, t: Token): Expr {
   const text = t.text;
   if (text.endsWith("j")) throw src.error(t, "complex literals are not supported yet");
-  if (/^0[xXoObB]/.test(text)) return { kind: "int", at: t, value: intValue(BigInt(text)) };
-  if (/[.eE]/.test(text)) return { kind: "float", at: t, value: Number(text) };
+  // by character codes, not regexes: most literals are small ints (see lexer.ts plainInteger)
+  const second = text.charCodeAt(1) | 0x20;
+  if (text.charCodeAt(0) === 48 && (second === 120 || second === 111 || second === 98)) { // 0x 0o 0b
+    return { kind: "int", at: t, value: intValue(BigInt(text)) };
+  }
+  if (text.includes(".") || text.includes("e") || text.includes("E")) return { kind: "float", at: t, value: Number(text) };
   // up to 15 decimal digits is below 2^53: the number itself, without a BigInt round trip
   if (text.length <= 15) return { kind: "int", at: t, value: Number(text) };
   return { kind: "int", at: t, value: intValue(BigInt(text)) };

@@ -27,8 +27,7 @@ export class ArchiveReader {
   readonly prefix: string;
 
   constructor(bytes: Uint8Array, limits?: Partial<ArchiveLimits>) {
-    archiveCheck(!(bytes.length >= 8 && Buffer.from(bytes.subarray(0, 8)).toString("latin1") === "PYTORCH1"), "<zip>",
-      () => "the pre-1.4 'PYTORCH1' archive format is not supported");
+    archiveCheck(!startsWithAscii(bytes, "PYTORCH1"), "<zip>", () => "the pre-1.4 'PYTORCH1' archive format is not supported");
     if (bytes.length >= 2 && bytes[0] === 0x80 && bytes[1] === 0x02) {
       throw new TorchScriptArchiveError("<zip>", "this is a legacy (non-zip) torch.save file; re-save it with PyTorch ≥ 1.6");
     }
@@ -77,14 +76,39 @@ export class ArchiveReader {
     archiveCheck(this.zip.has(full), this.recordName("version"), () => "record not found: the archive has no version record");
     const bytes = this.zip.read(full);
     archiveCheck(bytes.length <= 32, full, () => "version record is too long");
-    const text = Buffer.from(bytes).toString("latin1");
-    const m = /^\s*(\d+)\s*$/.exec(text);
-    archiveCheck(m !== null, full, () => `Couldn't parse the version ${JSON.stringify(text)}`);
-    const v = Number(m[1]);
+    const v = decimalRecord(bytes);
+    archiveCheck(v !== null, full, () => `Couldn't parse the version ${JSON.stringify(Buffer.from(bytes).toString("latin1"))}`);
     archiveCheck(v >= MIN_SUPPORTED_VERSION && v <= MAX_SUPPORTED_VERSION, full,
       () => `file format version ${v} is not supported (this reader takes ${MIN_SUPPORTED_VERSION} to ${MAX_SUPPORTED_VERSION})`);
     return v;
   }
+}
+
+// The two helpers below read bytes by code rather than through a Buffer string and a regex:
+// every torch.jit.load runs them, and in a fresh process each Buffer encoding path and each
+// regex is compiled on first use (issue #6: the first load's cost is mostly such first uses).
+
+function startsWithAscii(bytes: Uint8Array, text: string): boolean {
+  if (bytes.length < text.length) return false;
+  for (let i = 0; i < text.length; i++) if (bytes[i] !== text.charCodeAt(i)) return false;
+  return true;
+}
+
+/** A record holding decimal digits with optional whitespace around them (`3\n`), or null. */
+function decimalRecord(bytes: Uint8Array): number | null {
+  const space = (c: number) => c === 32 || (c >= 9 && c <= 13) || c === 0xa0; // what \s matches in latin1
+  let i = 0;
+  let end = bytes.length;
+  while (i < end && space(bytes[i]!)) i++;
+  while (end > i && space(bytes[end - 1]!)) end--;
+  if (i === end) return null;
+  let v = 0;
+  for (; i < end; i++) {
+    const d = bytes[i]! - 48;
+    if (d < 0 || d > 9) return null;
+    v = v * 10 + d;
+  }
+  return v;
 }
 
 /** The archive prefix PyTorch writes: the file stem for a path, "archive" for a buffer. */

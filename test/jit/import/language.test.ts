@@ -59,6 +59,18 @@ describe("literals as PythonPrint writes them", () => {
     expect(out[4]).toBe("a\n\t\"q\\\x01");
   });
 
+  it("int literals in every base, and exponents with or without a dot", () => {
+    const text = "def f() -> Tuple[int, int, int, int, int, float, float, float]:\n  return (12, 0x1F, 0O17, 0b101, 9007199254740991, 1e3, 2.5E-1, .5)\n";
+    expect(call({ "__torch__.py": text }, "__torch__.f", [])).toEqual([12, 31, 15, 5, 9007199254740991, 1000, 0.25, 0.5]);
+  });
+
+  it("a file with CRLF line ends compiles as its LF form does", () => {
+    const lf = "def f(x: int) -> int:\n  if torch.gt(x, 2):\n    y = torch.add(x, 10)\n  else:\n    y = x\n  return y\n";
+    const crlf = lf.replace(/\n/g, "\r\n");
+    expect([call({ "__torch__.py": crlf }, "__torch__.f", [3]), call({ "__torch__.py": crlf }, "__torch__.f", [1])]).toEqual([13, 1]);
+    expect(reprint(crlf)).toBe(reprint(lf));
+  });
+
   it("inf and nan are names of float constants", () => {
     const text = "def f() -> Tuple[float, float]:\n  return (inf, nan)\n";
     const [a, b] = call({ "__torch__.py": text }, "__torch__.f", []) as number[];

@@ -104,12 +104,21 @@ describe("version record", () => {
     if (version !== null) w.add(`m/${name}`, Buffer.from(version));
     return new ArchiveReader(w.finish());
   };
-  it.each([["3\n", 3], ["10\n", 10], [" 4", 4], ["1", 1]])("accepts %j", (text, v) => expect(archive(text).version()).toBe(v));
+  it.each([["3\n", 3], ["10\n", 10], [" 4", 4], ["1", 1], ["\t7\r\n", 7], ["0005", 5]])("accepts %j", (text, v) => expect(archive(text).version()).toBe(v));
   it("reads .data/version", () => expect(archive("7\n", ".data/version").version()).toBe(7));
-  it.each([["0\n", /version 0 is not supported/], ["11\n", /version 11/], ["x", /Couldn't parse the version/]])("rejects %j", (text, pattern) => {
+  it.each([
+    ["0\n", /version 0 is not supported/], ["11\n", /version 11/], ["x", /Couldn't parse the version "x"/],
+    ["", /Couldn't parse/], [" \n", /Couldn't parse/], ["3a", /Couldn't parse/], ["-3", /Couldn't parse/], ["3 4", /Couldn't parse/],
+  ])("rejects %j", (text, pattern) => {
     expect(() => archive(text).version()).toThrow(pattern);
   });
   it("rejects a missing record", () => expect(() => archive(null).version()).toThrow(/no version record/));
+  it("rejects the pre-1.4 PYTORCH1 format by its magic", () => {
+    const legacy = Buffer.concat([Buffer.from("PYTORCH1"), Buffer.alloc(64)]);
+    expect(() => new ArchiveReader(legacy)).toThrow(/pre-1.4 'PYTORCH1' archive format/);
+    // "PYTORCH" alone is not the magic: that file fails as a zip
+    expect(() => new ArchiveReader(Buffer.concat([Buffer.from("PYTORCHX"), Buffer.alloc(64)]))).toThrow(/end-of-central-directory/);
+  });
   it("rejects entries outside a folder", () => {
     const w = new ZipWriter();
     w.add("data.pkl", new Uint8Array([0x80, 2, 0x4e, 0x2e]));

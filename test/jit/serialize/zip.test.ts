@@ -92,6 +92,12 @@ describe("zip reader", () => {
       const at = cdOffset(b) + 46;
       b.write("../../", at, "latin1");
     }), /'\.' or '\.\.'/],
+    ["a drive-letter name", () => broken((b) => {
+      b.write("C:", cdOffset(b) + 46, "latin1");
+    }), /is absolute/],
+    ["a lower-case drive-letter name", () => broken((b) => {
+      b.write("z:", cdOffset(b) + 46, "latin1");
+    }), /is absolute/],
     ["local header disagrees", () => broken((b) => {
       b.write("X", 30, "latin1");
     }), /local header names a different entry/],
