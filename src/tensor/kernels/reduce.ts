@@ -180,13 +180,19 @@ export function forEachReduced(x: Tensor, plan: ReducePlan, visit: (buf: Float64
  */
 export function reduceAllContiguous(x: Tensor, reducer: (buf: Float64Array, n: number) => number): number {
   const n = numel(x.shape);
-  const buf = scratch(GATHER, n);
   const src = x.storage.data;
   const off = x.offset;
+  // sum and mean read the data in place, in sumOf's order (the same doubles, the same sum)
+  if (reducer === sumOf) return sumRange(src, off, n);
+  if (reducer === meanOf) return sumRange(src, off, n) / n;
+  const buf = scratch(GATHER, n);
   if (n > 64) buf.set(src.subarray(off, off + n));
   else for (let i = 0; i < n; i++) buf[i] = src[off + i]!;
   return reducer(buf, n);
 }
+
+/** The shape (and strides) of every 0-d result of a full reduction: never mutated. */
+const SCALAR_SHAPE: number[] = [];
 
 /** Runs a scalar reducer over every output position into a fresh tensor of `dtype`. */
 export function reduceToTensor(
@@ -198,7 +204,8 @@ export function reduceToTensor(
     const out = new dtype.ArrayType(1);
     const v = reduceAllContiguous(x, reducer);
     out[0] = toBool ? (v !== 0 ? 1 : 0) : roundToDType(v, dtype);
-    return Tensor.fromData(out, reducedShape(x.shape, dims, keepdim), dtype);
+    // a 0-d result shares one shape and strides array (Note [shared shape arrays])
+    return keepdim ? Tensor.fromData(out, reducedShape(x.shape, dims, keepdim), dtype) : Tensor.fromData(out, SCALAR_SHAPE, dtype, SCALAR_SHAPE);
   }
   if (dims.length === 1 && x.is_contiguous()) return reduceOneDimContiguous(x, dims[0]!, keepdim, dtype, reducer);
   const plan = planReduce(x, dims, keepdim);
@@ -243,6 +250,21 @@ export function roundHalf(out: TypedArray, dtype: DType): void {
 }
 
 // ---- reducers: (values, count) -> result ----
+
+/** sumOf over src[off..off+n), read in place: the same four lanes, so the same rounding. */
+function sumRange(src: TypedArray, off: number, n: number): number {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  let i = 0;
+  for (; i + 3 < n; i += 4) {
+    const p = off + i;
+    s0 += src[p]!;
+    s1 += src[p + 1]!;
+    s2 += src[p + 2]!;
+    s3 += src[p + 3]!;
+  }
+  for (; i < n; i++) s0 += src[off + i]!;
+  return s0 + s1 + (s2 + s3);
+}
 
 export function sumOf(buf: Float64Array, n: number): number {
   let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
