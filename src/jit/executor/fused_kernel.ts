@@ -97,6 +97,8 @@ export function makeFusedKernel(sub: Graph, saving = false): FusedKernel | ((inp
   const source = [
     `const shape = inputs[${first}] instanceof Tensor ? inputs[${first}].shape : null;`,
     `if (shape === null || !(${checks})) return undefined;`,
+    // the inputs are contiguous and of the output's shape: it shares their arrays (Note [shared shape arrays])
+    `const strides = inputs[${first}]._strides;`,
     ...constants.map((c, i) => `const c${i} = C[${i}];`),
     ...prologue,
     "const n = out_size(shape);",
@@ -107,8 +109,8 @@ export function makeFusedKernel(sub: Graph, saving = false): FusedKernel | ((inp
     ...(saving ? saved.map((b) => `const ${b} = new Float32Array(n);`) : []),
     `for (let e = 0; e < n; e++) { ${body.join(" ")} out[e] = ${out}; }`,
     saving
-      ? `return { out: Tensor.fromData(out, shape.slice(), F32), values: [${[...saved, "out"].join(", ")}] };`
-      : "if (reuse != null && out === reuse.storage.data) { reuse.storage.version++; return reuse; }\nreturn Tensor.fromData(out, shape.slice(), F32);",
+      ? `return { out: Tensor.fromData(out, shape, F32, strides), values: [${[...saved, "out"].join(", ")}] };`
+      : "if (reuse != null && out === reuse.storage.data) { reuse.storage.version++; return reuse; }\nreturn Tensor.fromData(out, shape, F32, strides);",
   ].join("\n");
   const helpers = Object.keys(KERNEL_HELPERS);
   const make = new Function("Tensor", "F32", "C", "fits", "out_size", "reusable", "WASM_LIMIT", ...helpers, `return function fusedKernel(inputs, reuse) {\n${source}\n};`);
