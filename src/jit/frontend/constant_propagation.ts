@@ -5,7 +5,7 @@
  * taken, its nodes moved in place of the if, and an if output that is the same on both branches
  * goes (removeExtraIfOutputs). Tensors are never folded. Enum constants (which freezing makes of
  * enum attributes) fold too: `==`/`!=` of two of them (c10's EnumHolder equality: the same
- * class and member name) and `.value` of one whose value is known.
+ * class and member name) and `.value` of one whose value is known; and `None is None`.
  */
 import { constantValue, insertConstant, printType, type Block, type ConstantValue, type EnumMember, type Graph, type Node, type Value } from "../ir/index.js";
 import { builtinImpl, isBuiltin } from "../runtime/builtin_registry.js";
@@ -73,6 +73,16 @@ function foldEnum(g: Graph, n: Node): boolean {
   return true;
 }
 
+/** `None is None` and `None is not None` (e.g. an inlined `dtype is None` with dtype given as None). */
+function foldNoneIdentity(g: Graph, n: Node): boolean {
+  if ((n.kind !== "aten::__is__" && n.kind !== "aten::__isnot__") || n.inputs.length !== 2) return false;
+  if (!n.inputs.every((v) => constantValue(v.node)?.type === "None")) return false;
+  const v = g.withInsertPoint(n, () => insertConstant(g, { type: "bool", value: n.kind === "aten::__is__" }));
+  n.output().replaceAllUsesWith(v);
+  n.destroy();
+  return true;
+}
+
 /** Replaces `if` on a constant by the nodes of the branch taken. */
 function inlineIf(n: Node): boolean {
   const c = constantValue(n.input().node);
@@ -127,7 +137,7 @@ export function constantPropagation(g: Graph): void {
       }
       for (const inner of n.blocks) visit(inner);
       if (n.kind === "prim::If") removeExtraIfOutputs(g, n);
-      if (!foldEnum(g, n)) fold(g, n);
+      if (!foldEnum(g, n) && !foldNoneIdentity(g, n)) fold(g, n);
       n = next;
     }
   };

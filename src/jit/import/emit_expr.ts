@@ -32,6 +32,8 @@ export interface EmitContext {
   constant(index: number): ConstantValue | null;
   /** Whether `name` is a qualifier with a code file (`mypkg` for classes saved as `mypkg.M`). */
   isQualifier(name: string): boolean;
+  /** The operator-set version the code was written against (the archive's version record). */
+  readonly operatorVersion?: number;
 }
 
 /** What a name denotes before it is a value (TorchScript's SugaredValue). */

@@ -12,6 +12,7 @@ import { Attr, Graph, Types, isSubtypeOf, printType, unifyTypes, type Block, typ
 import { canonicalizeModifiedLoops } from "../frontend/canonicalize_loops.js";
 import { constantPooling } from "../frontend/constant_pooling.js";
 import { constantPropagation } from "../frontend/constant_propagation.js";
+import { applyUpgraders } from "./upgraders.js";
 import { Environment } from "../frontend/environment.js";
 import { transformExits, UnsupportedExit } from "../frontend/exits.js";
 import { inlineConsecutiveIfs } from "../frontend/inline_consecutive_ifs.js";
@@ -374,6 +375,7 @@ export function compileFunction(decl: FunctionDecl, ctx: EmitContext): Graph {
     throw err;
   }
   canonicalizeModifiedLoops(g);
+  applyUpgraders(g, ctx.operatorVersion ?? Infinity); // Note [operator upgraders]
   constantPropagation(g);
   eliminateDeadCodeFully(g);
   constantPooling(g);

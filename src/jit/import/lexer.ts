@@ -132,8 +132,9 @@ class Lexer {
     let atLineStart = true;
     while (this.pos < this.text.length) {
       if (atLineStart && this.depth === 0) {
-        atLineStart = false;
-        if (this.indentation()) continue;
+        // a blank or comment-only line is skipped whole, newline included: the next line starts a line too
+        atLineStart = this.indentation();
+        if (atLineStart) continue;
       }
       const c = this.text[this.pos]!;
       if (c === "\n") {

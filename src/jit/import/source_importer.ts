@@ -85,6 +85,8 @@ export class SourceImporter {
   constructor(
     private readonly read: (qualifierPath: string) => string | undefined,
     private readonly constants: readonly unknown[],
+    /** The archive's version record: ops older than their current meaning are upgraded (Note [operator upgraders]). */
+    private readonly operatorVersion = Infinity,
   ) {}
 
   /** A class (declarations and compiled methods) or a function; undefined when no file defines it. */
@@ -241,6 +243,7 @@ export class SourceImporter {
       returnTypeOf: (fn) => fn.returnType ?? this.compile(fn).returnType,
       constant: (i) => this.constantAt(i),
       isQualifier: (name) => this.fileItems(name) !== null,
+      operatorVersion: this.operatorVersion,
     };
   }
 

@@ -36,6 +36,14 @@ export function forEachPairedNode(a: Block, b: Block, f: (x: Node, y: Node) => v
   }
 }
 
+/**
+ * Replaces `call` by a copy of `callee`'s nodes, its inputs standing for callee's inputs in
+ * order (any node kind: the importer's operator upgraders replace an op node this way).
+ */
+export function inlineGraphAt(graph: Graph, call: Node, callee: Graph, observe?: InlineObserver): void {
+  inlineOne(graph, call, callee, observe);
+}
+
 function inlineOne(graph: Graph, call: Node, callee: Graph, observe?: InlineObserver): void {
   const env = new Map<Value, Value>();
   callee.inputs.forEach((v, i) => env.set(v, call.inputs[i]!));

@@ -122,6 +122,22 @@ function isFloatType(t: JitType): boolean {
   return t.kind === "float" || (t.kind === "Optional" && t.element.kind === "float");
 }
 
+/**
+ * Note [dtype from a float scalar]: `torch.full([2], 3.)` and `torch.arange(5.)` are float
+ * (the default dtype) in PyTorch because the scalar is a float; at run time 3. is the JS number
+ * 3, which these ops read as int64. For a node of such an op whose Scalar argument is typed
+ * float and whose dtype is None, the step passes the default dtype, as PyTorch infers it.
+ * Returns the dtype argument's index, or -1 when the node needs nothing.
+ */
+const DTYPE_FROM_SCALAR = new Set(["aten::full", "aten::arange"]);
+
+function dtypeFromFloatScalar(ov: OpOverload, node: Node): number {
+  if (!DTYPE_FROM_SCALAR.has(node.kind)) return -1;
+  const args = ov.schema.args;
+  const floatScalar = args.some((a, i) => a.kind === "Scalar" && node.inputs[i] !== undefined && isFloatType(node.inputs[i]!.type));
+  return floatScalar ? args.findIndex((a) => a.name === "dtype") : -1;
+}
+
 function opStep(ov: OpOverload, node: Node, ins: readonly number[], outs: readonly number[]): Step {
   const write = writer(outs);
   const n = ins.length;
@@ -130,6 +146,7 @@ function opStep(ov: OpOverload, node: Node, ins: readonly number[], outs: readon
   const anyConv = convs.some((c) => c !== null);
   const floatSlots = schemaArgs.flatMap((a, i) =>
     tensorFormal(schemaArgType(a)) && isFloatType(node.inputs[i]!.type) ? [i] : []);
+  const dtypeSlot = dtypeFromFloatScalar(ov, node);
   return (r) => {
     const args = new Array<unknown>(n);
     for (let k = 0; k < n; k++) args[k] = r[ins[k]!];
@@ -140,6 +157,7 @@ function opStep(ov: OpOverload, node: Node, ins: readonly number[], outs: readon
       }
     }
     if (floatSlots.length > 0) wrapIntegralFloats(args, floatSlots);
+    if (dtypeSlot >= 0 && args[dtypeSlot] == null) args[dtypeSlot] = get_default_dtype(); // Note [dtype from a float scalar]
     write(r, runOverload(ov, args));
   };
 }
@@ -195,6 +213,7 @@ export function directCall(node: Node): DirectCall | null {
   if (isBuiltin(ov)) return { builtin: builtinImpl(ov, node.inputs.map((v) => v.type)) };
   const schemaArgs = ov.schema.args;
   if (schemaArgs.length !== node.inputs.length) return null;
+  if (dtypeFromFloatScalar(ov, node) >= 0) return null; // decided at run time (Note [dtype from a float scalar])
   const floatSlot = (i: number) => tensorFormal(schemaArgType(schemaArgs[i]!)) && isFloatType(node.inputs[i]!.type);
   for (let i = 0; i < schemaArgs.length; i++) {
     if (!floatSlot(i)) continue;

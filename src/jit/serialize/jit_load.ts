@@ -58,7 +58,7 @@ class ArchiveLoader {
     this.importer = new SourceImporter((path) => {
       const name = `code/${path}`;
       return this.archive.has(name) ? this.archive.readText(name) : undefined;
-    }, constants);
+    }, constants, this.version);
     this.functions = archiveFunctions(this.importer.functionTable());
     const root = this.unpickleRecord("data.pkl", "data", (q) => this.classCallable(q));
     if (!(root instanceof LoadedScriptModule)) {

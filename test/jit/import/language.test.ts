@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { torch, Tensor } from "../../../src/index.js";
 import { ScriptError } from "../../../src/jit/frontend/errors.js";
-import { SourceImporter, describeImportedClass, describeImportedFunction, type ImportedFunction } from "../../../src/jit/import/index.js";
+import { SourceFile, SourceImporter, describeImportedClass, describeImportedFunction, parseCodeFile, type ImportedFunction } from "../../../src/jit/import/index.js";
 import { printCodeFile, type CodeFileItem } from "../../../src/jit/printer/index.js";
 import { runGraph } from "../../../src/jit/runtime/index.js";
 import { TestObject } from "../runtime/support.js";
@@ -271,4 +271,11 @@ describe("errors say where", () => {
     expect(importer({ "__torch__.py": "def f(x: Tensor) -> Tensor:\n  return x\n" }).loadType("__torch__.g")).toBeUndefined();
   });
 
+});
+
+describe("blank lines between indented blocks", () => {
+  it("a blank line before a dedent ends the block (two functions apart)", () => {
+    const file = new SourceFile("x.py", "def a(x: int) -> int:\n  if x > 0:\n    return x\n\n  return 0\n\n\ndef b(x: int) -> int:\n\n  return x\n");
+    expect(parseCodeFile(file).items.map((d) => d.name)).toEqual(["a", "b"]);
+  });
 });
