@@ -100,6 +100,15 @@ class ModuleInfoImpl implements ModuleInfo {
     }
   }
 
+  /**
+   * The attributes the class source declares (`_flat_weights: Tensor[]`): moduleInfo gives the
+   * ScriptModule their values also where the loop over own fields does not see them (a getter,
+   * a `_private` name), as PyTorch copies every attribute the concrete type has.
+   */
+  declaredAttributes(): string[] {
+    return [...(this.fields?.keys() ?? [])];
+  }
+
   private raw(name: string): unknown {
     return (this.module as unknown as Record<string, unknown>)[name];
   }
@@ -205,6 +214,11 @@ export class Compiler implements CompileHooks {
     for (const [k, v] of Object.entries(m)) {
       if (v instanceof Module || v instanceof Parameter || v instanceof Tensor || k.startsWith("_")) continue;
       if (inferType(v) !== null && !(k in script)) script.setAttr(k, v);
+    }
+    for (const k of info.declaredAttributes()) {
+      const v = (m as unknown as Record<string, unknown>)[k];
+      const tensors = Array.isArray(v) && v.every((x) => x instanceof Tensor);
+      if (!(k in script) && (tensors || (v !== undefined && inferType(v) !== null))) script.setAttr(k, v);
     }
     script.training = m.training;
     return info;

@@ -12,6 +12,8 @@ import * as init from "../init.js";
 import { Linear } from "./linear.js";
 import { factoryTensor, pySignature, type Call, type FactoryKwargs } from "./utils.js";
 import { multi_head_attention_forward, pyAssert } from "./attention_functional.js";
+import { register_source, sourceOf } from "../../jit/source_registry.js";
+import { MULTIHEAD_ATTENTION_SOURCE } from "./attention_script_source.js";
 
 /**
  * torch.nn.modules.linear.NonDynamicallyQuantizableLinear: a Linear that only marks
@@ -164,3 +166,8 @@ function transposeKeepingIdentity(q: Tensor, k: Tensor, v: Tensor): [Tensor, Ten
   }
   return [q.transpose(1, 0), k.transpose(1, 0), v.transpose(1, 0)];
 }
+
+// what torch.jit.script compiles (attention_script_source.ts); out_proj scripts as a Linear
+register_source(MultiheadAttention, MULTIHEAD_ATTENTION_SOURCE, { file: "<torch.nn.MultiheadAttention>" });
+register_source(NonDynamicallyQuantizableLinear, sourceOf(Linear)!.text.replace("class Linear", "class NonDynamicallyQuantizableLinear"),
+  { file: "<torch.nn.modules.linear.NonDynamicallyQuantizableLinear>" });

@@ -5,6 +5,7 @@ import { Tensor } from "../../tensor/tensor.js";
 import * as init from "../init.js";
 import * as F from "../functional.js";
 import { factoryTensor, type FactoryKwargs } from "./utils.js";
+import { register_source } from "../../jit/source_registry.js";
 
 /** torch.nn.Identity: returns its input; constructor arguments are ignored, as in PyTorch. */
 export class Identity extends Module {
@@ -55,3 +56,16 @@ export class Linear extends Module {
     return `in_features=${this.in_features}, out_features=${this.out_features}, bias=${this.bias !== null ? "True" : "False"}`;
   }
 }
+
+/**
+ * What torch.jit.script compiles for a subclass of Linear that keeps Linear's forward (nn.Linear
+ * itself is scripted from src/jit/frontend/nn_library.ts, which is looked up first).
+ */
+register_source(Linear, `class Linear {
+  in_features: Final<int>;
+  out_features: Final<int>;
+  bias: Tensor | null;
+  forward(input: Tensor): Tensor {
+    return F.linear(input, this.weight, this.bias);
+  }
+}`, { file: "<torch.nn.Linear>" });

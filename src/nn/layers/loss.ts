@@ -2,6 +2,8 @@
 import { Module } from "../module.js";
 import { Tensor } from "../../tensor/tensor.js";
 import * as F from "../functional.js";
+import { register_source } from "../../jit/source_registry.js";
+import { CROSS_ENTROPY_LOSS_SOURCE, MSE_LOSS_SOURCE, NLL_LOSS_SOURCE } from "./loss_script_source.js";
 
 export type Reduction = F.Reduction;
 
@@ -21,6 +23,11 @@ export abstract class _Loss extends Module {
     const sa = opts.size_average ?? null;
     const red = opts.reduce ?? null;
     this.reduction = sa !== null || red !== null ? F.legacyReduction(sa, red) : opts.reduction ?? "mean";
+  }
+
+  /** `_Reduction.get_enum(self.reduction)`, a constant of the scripted forward (loss_script_source.ts). */
+  get _reduction_enum(): number {
+    return F.reductionEnum(this.reduction);
   }
 }
 
@@ -70,3 +77,8 @@ export class CrossEntropyLoss extends _WeightedLoss {
     return F.cross_entropy(input, target, this.weight, null, this.ignore_index, null, this.reduction, this.label_smoothing);
   }
 }
+
+// what torch.jit.script compiles for each loss (loss_script_source.ts)
+register_source(MSELoss, MSE_LOSS_SOURCE, { file: "<torch.nn.MSELoss>" });
+register_source(NLLLoss, NLL_LOSS_SOURCE, { file: "<torch.nn.NLLLoss>" });
+register_source(CrossEntropyLoss, CROSS_ENTROPY_LOSS_SOURCE, { file: "<torch.nn.CrossEntropyLoss>" });

@@ -13,6 +13,8 @@ import { factoryTensor, pyFloat, type FactoryKwargs } from "./utils.js";
 import { gru, lstm, rnn_relu, rnn_tanh, type RNNMode } from "./rnn_ops.js";
 import { index_select } from "../../tensor/ops/indexing.js";
 import { PackedSequence } from "../utils/packed_sequence.js";
+import { register_source } from "../../jit/source_registry.js";
+import { GRU_SOURCE, LSTM_SOURCE, RNN_BASE_SOURCE, RNN_SOURCE } from "./rnn_script_source.js";
 
 export { RNNCellBase, RNNCell, LSTMCell, GRUCell, type CellOptions } from "./rnn_cells.js";
 
@@ -138,6 +140,11 @@ export class RNNBase extends Module {
     return applyPermutation(hx, permutation);
   }
 
+  check_forward_args(input: Tensor, hidden: Tensor, batch_sizes: Tensor | null): void {
+    this.check_input(input, batch_sizes);
+    this.check_hidden_size(hidden, this.get_expected_hidden_size(input, batch_sizes));
+  }
+
   check_hidden_size(hx: Tensor, expected: number[], msg = "Expected hidden size {}, got {}"): void {
     if (hx.shape.join(",") !== expected.join(",")) {
       const tuple = `(${expected.join(", ")})`;
@@ -180,8 +187,7 @@ export class RNNBase extends Module {
     } else if (h.dim() !== 3) {
       throw new RuntimeError(`For batched 3-D input, hx should also be 3-D but got ${h.dim()}-D tensor`);
     }
-    this.check_input(x);
-    this.check_hidden_size(h, this.get_expected_hidden_size(x));
+    this.check_forward_args(x, h, null);
     const [out, hn] = op(x, h, ...this.opArgs());
     return batched ? [out, hn] : [out.squeeze(batchDim), hn.squeeze(1)];
   }
@@ -192,8 +198,7 @@ export class RNNBase extends Module {
     const h = hx === undefined || hx === null
       ? this.zeroState(data, this.hidden_size, batch_sizes)
       : this.permute_hidden(hx, sorted_indices);
-    this.check_input(data, batch_sizes);
-    this.check_hidden_size(h, this.get_expected_hidden_size(data, batch_sizes));
+    this.check_forward_args(data, h, batch_sizes);
     const [out, hn] = op(data, batch_sizes, h, ...this.packedOpArgs());
     return [new PackedSequence(out, batch_sizes, sorted_indices, unsorted_indices), this.permute_hidden(hn, unsorted_indices)];
   }
@@ -287,6 +292,21 @@ export class LSTM extends RNNBase {
     return this.expectedSize(input, this.hidden_size, batch_sizes);
   }
 
+  /** LSTM's state is a pair, as in PyTorch (RNNBase's methods take one Tensor). */
+  override permute_hidden(hx: Tensor, permutation: Tensor | null): Tensor;
+  override permute_hidden(hx: readonly [Tensor, Tensor], permutation: Tensor | null): [Tensor, Tensor];
+  override permute_hidden(hx: Tensor | readonly [Tensor, Tensor], permutation: Tensor | null): Tensor | [Tensor, Tensor] {
+    if (hx instanceof Tensor) return applyPermutation(hx, permutation);
+    return [applyPermutation(hx[0], permutation), applyPermutation(hx[1], permutation)];
+  }
+
+  override check_forward_args(input: Tensor, hidden: Tensor | readonly [Tensor, Tensor], batch_sizes: Tensor | null): void {
+    if (hidden instanceof Tensor) return super.check_forward_args(input, hidden, batch_sizes);
+    this.check_input(input, batch_sizes);
+    this.check_hidden_size(hidden[0], this.get_expected_hidden_size(input, batch_sizes), "Expected hidden[0] size {}, got {}");
+    this.check_hidden_size(hidden[1], this.get_expected_cell_size(input, batch_sizes), "Expected hidden[1] size {}, got {}");
+  }
+
   override forward(input: PackedSequence, hx?: readonly [Tensor, Tensor] | null): [PackedSequence, [Tensor, Tensor]];
   override forward(input: Tensor, hx?: readonly [Tensor, Tensor] | null): [Tensor, [Tensor, Tensor]];
   override forward(input: Tensor | PackedSequence, hx?: readonly [Tensor, Tensor] | null): [Tensor | PackedSequence, [Tensor, Tensor]] {
@@ -305,9 +325,7 @@ export class LSTM extends RNNBase {
       }
       state = batched ? [h, c] : [h.unsqueeze(1), c.unsqueeze(1)];
     }
-    this.check_input(x);
-    this.check_hidden_size(state[0], this.get_expected_hidden_size(x), "Expected hidden[0] size {}, got {}");
-    this.check_hidden_size(state[1], this.get_expected_cell_size(x), "Expected hidden[1] size {}, got {}");
+    this.check_forward_args(x, state, null);
     const [out, hn, cn] = lstm(x, state, ...this.opArgs());
     if (batched) return [out, [hn, cn]];
     return [out.squeeze(batchDim), [hn.squeeze(1), cn.squeeze(1)]];
@@ -319,14 +337,18 @@ export class LSTM extends RNNBase {
     const state: [Tensor, Tensor] = hx === undefined || hx === null
       ? [this.zeroState(data, this.proj_size > 0 ? this.proj_size : this.hidden_size, batch_sizes),
         this.zeroState(data, this.hidden_size, batch_sizes)]
-      : [this.permute_hidden(hx[0], sorted_indices), this.permute_hidden(hx[1], sorted_indices)];
-    this.check_input(data, batch_sizes);
-    this.check_hidden_size(state[0], this.get_expected_hidden_size(data, batch_sizes), "Expected hidden[0] size {}, got {}");
-    this.check_hidden_size(state[1], this.get_expected_cell_size(data, batch_sizes), "Expected hidden[1] size {}, got {}");
+      : this.permute_hidden(hx, sorted_indices);
+    this.check_forward_args(data, state, batch_sizes);
     const [out, hn, cn] = lstm(data, batch_sizes, state, ...this.packedOpArgs());
     return [
       new PackedSequence(out, batch_sizes, sorted_indices, unsorted_indices),
-      [this.permute_hidden(hn, unsorted_indices), this.permute_hidden(cn, unsorted_indices)],
+      this.permute_hidden([hn, cn], unsorted_indices),
     ];
   }
 }
+
+// what torch.jit.script compiles for each class (Note [layer script sources] in rnn_cells_script_source.ts)
+register_source(RNNBase, RNN_BASE_SOURCE, { file: "<torch.nn.RNNBase>" });
+register_source(RNN, RNN_SOURCE, { file: "<torch.nn.RNN>" });
+register_source(GRU, GRU_SOURCE, { file: "<torch.nn.GRU>" });
+register_source(LSTM, LSTM_SOURCE, { file: "<torch.nn.LSTM>" });

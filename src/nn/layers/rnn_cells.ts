@@ -11,6 +11,8 @@ import { zeros } from "../../tensor/ops/creation.js";
 import { factoryTensor, type FactoryKwargs } from "./utils.js";
 import { gru_cell, lstm_cell, rnn_relu_cell, rnn_tanh_cell } from "./rnn_ops.js";
 import "../../tensor/ops/view.js"; // installs unsqueeze, squeeze
+import { register_source } from "../../jit/source_registry.js";
+import { GRU_CELL_SOURCE, LSTM_CELL_SOURCE, RNN_CELL_SOURCE } from "./rnn_cells_script_source.js";
 
 /** Python's `assert cond, msg`. */
 function assert(cond: boolean, message: string): asserts cond {
@@ -153,3 +155,8 @@ export class GRUCell extends RNNCellBase {
     return batched ? ret : ret.squeeze(0);
   }
 }
+
+// what torch.jit.script compiles for each cell (Note [layer script sources])
+register_source(RNNCell, RNN_CELL_SOURCE, { file: "<torch.nn.RNNCell>" });
+register_source(GRUCell, GRU_CELL_SOURCE, { file: "<torch.nn.GRUCell>" });
+register_source(LSTMCell, LSTM_CELL_SOURCE, { file: "<torch.nn.LSTMCell>" });
