@@ -26,6 +26,17 @@ export * from "./tensor/ops/pad.js";
 export { _pack_padded_sequence, _pad_packed_sequence } from "./tensor/ops/packed_sequence.js";
 export * from "./tensor/ops/creation.js";
 export * from "./tensor/ops/random.js";
+export * from "./tensor/ops/trig.js";
+export * from "./tensor/ops/pointwise_extra.js";
+export * from "./tensor/ops/pointwise_ternary.js";
+export * from "./tensor/ops/sort.js";
+export * from "./tensor/ops/shape_extra.js";
+export * from "./tensor/ops/shape_split.js";
+export * from "./tensor/ops/diagonal.js";
+export * from "./tensor/ops/cumulative.js";
+export * from "./tensor/ops/unique.js";
+import "./tensor/ops/new_factory.js"; // Tensor methods only: torch has no new_zeros
+export { set_num_threads, get_num_threads } from "./tensor/kernels/wasm/num_threads.js";
 export { no_grad, enable_grad, inference_mode, is_grad_enabled, set_grad_enabled } from "./autograd/grad_mode.js";
 export * as autograd from "./autograd/index.js";
 export * as nn from "./nn/index.js";

@@ -6,6 +6,14 @@
  */
 import type { TypedArray } from "../../dtype.js";
 
+/**
+ * Block sizes of both drivers (wasm_matmul.ts, wasm_matmul_threaded.ts), which must agree for
+ * their results to agree bit for bit: KC steps of k per packed block (a B panel, KC x NR floats
+ * = 8 KiB, stays in L1) and MC rows of A per block (MC x KC floats = 128 KiB, stays in L2).
+ */
+export const KC = 256;
+export const MC = 128;
+
 /** A block's extent in the source matrix and its padded extent in packed memory. */
 export interface PackRange {
   start: number;

@@ -42,6 +42,8 @@ export const DEFAULT_TILE: GemmTile = { mr: 4, nv: 2, unroll: 1 };
 
 export const GEMM_BLOCK_EXPORT = "gemm_block";
 export const MEMORY_EXPORT = "memory";
+/** Where the threaded variant imports its shared memory from: `{ env: { memory } }`. */
+export const SHARED_MEMORY_IMPORT = { module: "env", name: "memory" } as const;
 
 const F32 = 4;
 const V128 = 16;
@@ -133,5 +135,16 @@ export function buildGemmF32Module(tile: GemmTile = DEFAULT_TILE): Uint8Array {
   return encodeModule({
     functions: [{ name: GEMM_BLOCK_EXPORT, body: emitGemmBlock(tile) }],
     memory: { name: MEMORY_EXPORT, initialPages: 1 },
+  });
+}
+
+/**
+ * The same `gemm_block` on an imported shared memory of at most `maximumPages` pages, for the
+ * threaded kernel (wasm_matmul_threaded.ts): every thread instantiates these bytes on one memory.
+ */
+export function buildSharedGemmF32Module(maximumPages: number, tile: GemmTile = DEFAULT_TILE): Uint8Array {
+  return encodeModule({
+    functions: [{ name: GEMM_BLOCK_EXPORT, body: emitGemmBlock(tile) }],
+    sharedMemoryImport: { ...SHARED_MEMORY_IMPORT, initialPages: 1, maximumPages },
   });
 }

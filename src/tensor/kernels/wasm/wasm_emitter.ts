@@ -204,10 +204,17 @@ export interface ModuleSpec {
   functions: readonly { name: string; body: FunctionBuilder }[];
   /** A memory defined by the module and exported under `name`, sized in 64 KiB pages. */
   memory?: { name: string; initialPages: number; maximumPages?: number };
+  /**
+   * A shared memory imported as `module`.`name` (threads proposal: limits flag 0x03, a maximum
+   * is required), so several instances, one per thread, can run on the same memory.
+   */
+  sharedMemoryImport?: { module: string; name: string; initialPages: number; maximumPages: number };
 }
 
-const SECTION = { type: 1, function: 3, memory: 5, export: 7, code: 10 } as const;
+const SECTION = { type: 1, import: 2, function: 3, memory: 5, export: 7, code: 10 } as const;
 const EXPORT_KIND = { function: 0x00, memory: 0x02 } as const;
+const IMPORT_KIND = { memory: 0x02 } as const;
+const SHARED_LIMITS = 0x03;
 const FUNC_TYPE = 0x60;
 const MAGIC_AND_VERSION = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
 
@@ -235,6 +242,12 @@ export function encodeModule(spec: ModuleSpec): Uint8Array {
   });
   const exports = spec.functions.map(({ name }, i) => [...encodeName(name), EXPORT_KIND.function, ...encodeU32(i)]);
   const bytes = [...MAGIC_AND_VERSION, ...section(SECTION.type, encodeVector(types))];
+  if (spec.memory && spec.sharedMemoryImport) throw new Error("a module has at most one memory: give memory or sharedMemoryImport, not both");
+  if (spec.sharedMemoryImport) {
+    const { module, name, initialPages, maximumPages } = spec.sharedMemoryImport;
+    const limits = [SHARED_LIMITS, ...encodeU32(initialPages), ...encodeU32(maximumPages)];
+    bytes.push(...section(SECTION.import, encodeVector([[...encodeName(module), ...encodeName(name), IMPORT_KIND.memory, ...limits]])));
+  }
   bytes.push(...section(SECTION.function, encodeVector(typeIndex.map((t) => encodeU32(t)))));
   if (spec.memory) {
     const { name, initialPages, maximumPages } = spec.memory;

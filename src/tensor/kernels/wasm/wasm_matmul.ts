@@ -32,17 +32,31 @@
 import type { TypedArray } from "../../dtype.js";
 import type { MatmulKernel } from "../matmul.js";
 import { DEFAULT_TILE, GEMM_BLOCK_EXPORT, MEMORY_EXPORT, buildGemmF32Module, type GemmTile } from "./gemm_f32_simd.js";
-import { packA, packB, writeC, type PackRange } from "./gemm_f32_pack.js";
+import { KC, MC, packA, packB, writeC, type PackRange } from "./gemm_f32_pack.js";
+import { get_num_threads } from "./num_threads.js";
+import { ThreadedWasmGemmF32 } from "./wasm_matmul_threaded.js";
 import { hasWasmSimd, instantiate, reserveBytes, type WasmMemory } from "./wasm_runtime.js";
 
 export const JS_MAX_MULADDS = 16 * 16 * 16;
 
-const KC = 256;
-const MC = 128;
+/**
+ * Note [threaded break-even]: handing a product to a worker and joining it costs a futex wake
+ * and a wait: 23 us at best and about 50 us median on the development machine (2 cores shared
+ * with other jobs), measured as a threaded 8^3 product against a one-thread one. The one-thread
+ * kernel takes 26 us at 64^3, 86 us at 96^3 and 150 us at 128^3, so two threads can only win
+ * (T/2 + overhead < T) from about 100^3 on; below 128^3 multiply-adds products stay on one
+ * thread, and Linear(4, 4) (48 multiply-adds) is nowhere near.
+ */
+export const THREADED_MIN_MULADDS = 128 * 128 * 128;
 
 /** Whether a product of this shape goes to the WASM kernel (Note [wasm size threshold]). */
 export function useWasmFor(m: number, n: number, k: number): boolean {
   return m * n * k > JS_MAX_MULADDS;
+}
+
+/** Whether a product of this shape is worth splitting between `threads` threads (Note [threaded break-even]). */
+export function useThreadsFor(threads: number, m: number, n: number, k: number): boolean {
+  return threads >= 2 && m * n * k >= THREADED_MIN_MULADDS;
 }
 
 type GemmBlock = (strips: number, panels: number, kc: number, aPtr: number, bPtr: number, cPtr: number, ldc: number) => void;
@@ -111,14 +125,31 @@ export class WasmGemmF32 {
 }
 
 /**
- * The float32 kernel: WASM SIMD for products worth it, `fallback` (the JS kernel) for the rest
- * and for products too large for WASM memory. Undefined where WebAssembly SIMD is unavailable.
+ * One threaded kernel (and worker pool) per process, created by the first product that wants
+ * threads; null once creation failed, so a runtime without shared memory stays on one thread.
+ */
+let threaded: ThreadedWasmGemmF32 | undefined | null;
+
+/** The process's threaded kernel if a product has created it (tests read its lastReport). */
+export function threadedGemmIfCreated(): ThreadedWasmGemmF32 | undefined {
+  return threaded ?? undefined;
+}
+
+/**
+ * The float32 kernel: WASM SIMD for products worth it, on several threads when
+ * torch.set_num_threads allows and the product pays for them (wasm_matmul_threaded.ts, same
+ * bits), `fallback` (the JS kernel) for the rest and for products too large for WASM memory. Undefined where WebAssembly SIMD is unavailable.
  * The module is compiled on first use.
  */
 export function makeWasmSimdF32Matmul(fallback: MatmulKernel): MatmulKernel | undefined {
   if (!hasWasmSimd()) return undefined;
   let gemm: WasmGemmF32 | undefined;
   return (m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, cRs, alpha, beta) => {
+    const threads = get_num_threads();
+    if (useThreadsFor(threads, m, n, k)) {
+      if (threaded === undefined) threaded = ThreadedWasmGemmF32.create() ?? null;
+      if (threaded?.run(threads, m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, cRs, alpha, beta)) return;
+    }
     if (useWasmFor(m, n, k)) {
       gemm ??= new WasmGemmF32();
       if (gemm.run(m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, cRs, alpha, beta)) return;

@@ -19,6 +19,7 @@ interface WasmApi {
   validate(bytes: Uint8Array): boolean;
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: Record<string, unknown>) => WasmInstance;
+  Memory: new (descriptor: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
 }
 
 export const WASM_PAGE_BYTES = 65536;
@@ -42,9 +43,22 @@ export function reserveBytes(memory: WasmMemory, bytes: number): boolean {
 const wasmApi: WasmApi | undefined = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
 
 /** Compiles and instantiates synchronously (the modules are a few KiB, so this is sub-millisecond). */
-export function instantiate(bytes: Uint8Array): WasmInstance {
+export function instantiate(bytes: Uint8Array, imports: Record<string, unknown> = {}): WasmInstance {
   if (!wasmApi) throw new Error("this runtime has no WebAssembly");
-  return new wasmApi.Instance(new wasmApi.Module(bytes), {});
+  return new wasmApi.Instance(new wasmApi.Module(bytes), imports);
+}
+
+/**
+ * A shared memory (its buffer is a SharedArrayBuffer that never detaches: growing it in one
+ * thread lengthens `memory.buffer` everywhere); undefined where the runtime refuses one.
+ */
+export function createSharedMemory(initialPages: number, maximumPages: number): WasmMemory | undefined {
+  try {
+    return wasmApi ? new wasmApi.Memory({ initial: initialPages, maximum: maximumPages, shared: true }) : undefined;
+  } catch (e) {
+    if (e instanceof RangeError || e instanceof TypeError) return undefined;
+    throw e;
+  }
 }
 
 export function validate(bytes: Uint8Array): boolean {
