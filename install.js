@@ -4,7 +4,8 @@
 // a checkout or the npm package, without a build and without Python. `tsjit install` calls main().
 //
 // The kernelspec is what `jupyter kernelspec install` would write: kernels/<name>/kernel.json
-// with an absolute argv (this Node, this package's dist/cli.js), interrupt_mode "message" (the
+// with an absolute argv (this Node with its memory flags, this package's dist/cli.js), the kernel's
+// environment (Note [kernel memory settings]), interrupt_mode "message" (the
 // kernel takes interrupt_request on its control channel, so interrupts work on every platform and
 // through every launcher), the language, and the logos from kernel/.
 
@@ -113,10 +114,28 @@ export function jupyterDataDir(location, env = process.env) {
   throw new Error(`install.js: unknown location ${JSON.stringify(location)}`);
 }
 
-/** The kernel.json for this package, run by this Node. */
+// Note [kernel memory settings]
+// An idle kernel holds TypeScript (its source and compiled code), lib.d.ts and tsjit's typings
+// for type checks, and tsjit itself. Two defaults cost more than they are worth (issue #4, idle
+// RSS as `npm run bench:kernel` prints it, which has a --node-flags option to compare):
+//   - V8's young generation grows to 2 x 16 MB per isolate (the kernel has two: the cells' and
+//     the protocol thread's). `--max-semi-space-size=4` caps it. Smaller caps saved a few MB more
+//     but made each type check late in a session slower (more of its garbage promoted), so not
+//     less. Tensor data lives in ArrayBuffers outside the young generation.
+//   - glibc gives every thread that mallocs its own arena (the kernel has a dozen threads: V8's
+//     workers, libuv's pool, zeromq's, the protocol thread). `MALLOC_ARENA_MAX=2` bounds them.
+// Measured in development and left out: `--optimize-for-size` (smaller, but each type check
+// costs half again as much CPU), `--single-threaded`/`--v8-pool-size=1` (no clear gain), and
+// fixed malloc trim/mmap thresholds (smaller, but every tensor over the threshold then costs a
+// fresh mmap, several times the CPU to allocate and fill).
+const NODE_FLAGS = ["--max-semi-space-size=4"];
+const KERNEL_ENV = { MALLOC_ARENA_MAX: "2" };
+
+/** The kernel.json for this package, run by this Node (Note [kernel memory settings]). */
 export function kernelJson(displayName, nodePath = process.execPath, cliPath = CLI) {
   return {
-    argv: [nodePath, cliPath, "kernel", "{connection_file}"],
+    argv: [nodePath, ...NODE_FLAGS, cliPath, "kernel", "{connection_file}"],
+    env: { ...KERNEL_ENV },
     display_name: displayName,
     language: "typescript",
     interrupt_mode: "message",

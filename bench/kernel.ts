@@ -10,7 +10,8 @@
 // memory of the idle kernel, and a class cell's time after 10 cells against after 400.
 // --sources runs src/cli.ts through tsx instead of dist/cli.js;
 // --node-flags puts Node/V8 flags before the script in the kernel's argv, to measure one (e.g.
-// "--max-semi-space-size=4") before install.js writes it into kernel.json.
+// "--max-semi-space-size=4") before install.js writes it into kernel.json. The kernel runs
+// with the kernelspec's argv and env, as Jupyter starts it (Note [kernel memory settings]).
 // The machine is often shared, so the kernel process's own CPU time (all its threads, from
 // /proc) is printed too: under load, wall times grow with the wait for a core, CPU time barely.
 
@@ -104,7 +105,8 @@ async function main(): Promise<void> {
     const { replies: lateClassCells, cpu: lateClassCpu } = await classCellRun("Late");
     client.close();
 
-    console.log(`kernel from ${install.runsFrom} (${install.kernelJson.argv.slice(1, -2).join(" ")}), Node ${process.versions.node}`);
+    const kernelEnv = Object.entries(install.kernelJson.env ?? {}).map(([k, v]) => `${k}=${v}`);
+    console.log(`kernel from ${install.runsFrom} (${[...kernelEnv, ...install.kernelJson.argv.slice(1, -2)].join(" ")}), Node ${process.versions.node}`);
     console.log(`first cell (1+1) after start: ${ms(first.idle)}; RSS at kernel_info ${rssAtStart.toFixed(0)} MB`);
     console.log(`kernel CPU time: ${cpuAtInfo} ms to kernel_info, ${classCpu.toFixed(1)} ms per class cell, ${onePlusOneCpu.toFixed(1)} ms per 1+1 (mean)`);
     console.log(

@@ -59,7 +59,8 @@ describe("install.js", () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toContain(kernelDir);
     expect(readSpec(kernelDir)).toEqual({
-      argv: [process.execPath, join(ROOT, "dist", "cli.js"), "kernel", "{connection_file}"],
+      argv: [process.execPath, "--max-semi-space-size=4", join(ROOT, "dist", "cli.js"), "kernel", "{connection_file}"],
+      env: { MALLOC_ARENA_MAX: "2" }, // Note [kernel memory settings] in install.js
       display_name: "TypeScript (tsjit)",
       language: "typescript",
       interrupt_mode: "message",

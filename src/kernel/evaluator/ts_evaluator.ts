@@ -29,6 +29,7 @@ import { registerSource } from "../../jit/source_registry.js";
 import { compileCell, type CompiledCell } from "./cell_compiler.js";
 import { defineGlobalGetter, defineGlobals, libraryGlobals, traceName, tsjitModule } from "./cell_globals.js";
 import { CellRunner } from "./cell_runner.js";
+import { Activity } from "./activity.js";
 import { defaultHistoryFile, HistoryStore } from "./history.js";
 import { ModuleLoader } from "./module_loader.js";
 import { OutputRouter } from "./output_capture.js";
@@ -111,6 +112,8 @@ export class TsEvaluator implements MainThreadEvaluator {
   private readonly cells = new Map<number, RanCell>();
   private nextCellId = 1;
   private execution: Execution | null = null;
+  /** Requests in progress and when the last one ended, for the warm-up (Note [warming up when quiet]). */
+  private readonly activity = new Activity();
   private readonly processHandlers: Array<[string, (...args: unknown[]) => void]> = [];
 
   constructor(opts: TsEvaluatorOptions) {
@@ -164,15 +167,15 @@ export class TsEvaluator implements MainThreadEvaluator {
 
   /**
    * Loads TypeScript's checker, tsjit's typings and TypeScript's emitter now, so that the first
-   * cell does not wait for them. The steps are synchronous; between them the event loop runs, so
-   * a cell that arrives meanwhile is checked and run before the rest of the warm-up (it needs
-   * only what the first step built).
+   * cell does not wait for them. The steps are synchronous, and each waits for the kernel to be
+   * quiet (Note [warming up when quiet]): a cell that arrives meanwhile is checked and run before
+   * the rest of the warm-up (it needs only what the first step built).
    */
   async warmUp(): Promise<void> {
     const language = this.language.warmUpSteps?.() ?? [() => this.language.warmUp?.()];
     for (const step of [...language, () => this.warmUpEmitter()]) {
+      await this.activity.quiet();
       step();
-      await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
 
@@ -225,6 +228,10 @@ export class TsEvaluator implements MainThreadEvaluator {
   }
 
   async execute(code: string, options: ExecuteOptions, sink: MainThreadSink): Promise<ExecuteOutcome> {
+    return this.activity.during(() => this.executeCell(code, options, sink));
+  }
+
+  private async executeCell(code: string, options: ExecuteOptions, sink: MainThreadSink): Promise<ExecuteOutcome> {
     const count = options.executionCount;
     this.execution = { sink, allowStdin: options.allowStdin };
     this.output.setSink(sink);
@@ -314,11 +321,11 @@ export class TsEvaluator implements MainThreadEvaluator {
   }
 
   async complete(code: string, cursorPos: number): Promise<CompleteResult> {
-    return this.language.complete(code, cursorPos);
+    return this.activity.during(async () => this.language.complete(code, cursorPos));
   }
 
   async inspect(code: string, cursorPos: number, detailLevel: 0 | 1): Promise<InspectResult> {
-    return this.language.inspect(code, cursorPos, detailLevel);
+    return this.activity.during(async () => this.language.inspect(code, cursorPos, detailLevel));
   }
 
   async isComplete(code: string): Promise<IsCompleteResult> {

@@ -58,7 +58,7 @@ export interface KernelInstall {
   /** The temporary root: prefix, Jupyter's other directories, scratch space. */
   dir: string;
   kernelDir: string;
-  kernelJson: { argv: string[]; display_name: string; language: string; interrupt_mode: string; metadata: object };
+  kernelJson: { argv: string[]; env?: Record<string, string>; display_name: string; language: string; interrupt_mode: string; metadata: object };
   /** Where the kernel runs from (Note [kernel from dist or sources]). */
   runsFrom: "dist" | "sources";
   /** The environment for Jupyter processes: JUPYTER_PATH at the prefix, every other Jupyter directory temporary. */
@@ -162,7 +162,9 @@ export async function spawnInstalledKernel(install: KernelInstall): Promise<Inst
   writeFileSync(file, JSON.stringify(toConnectionJson(connection)));
   const [command, ...args] = install.kernelJson.argv.map((a) => (a === "{connection_file}" ? file : a));
   if (command === undefined) throw new Error("kernel.json has an empty argv");
-  const child = spawn(command, args, { cwd: install.dir, env: install.env, stdio: ["ignore", "pipe", "pipe"] });
+  // as Jupyter starts a kernel: the kernelspec's env over the launcher's
+  const env = { ...install.env, ...(install.kernelJson.env ?? {}) };
+  const child = spawn(command, args, { cwd: install.dir, env, stdio: ["ignore", "pipe", "pipe"] });
   const stderr: string[] = [];
   child.stderr?.setEncoding("utf8").on("data", (chunk: string) => stderr.push(chunk));
   child.stdout?.resume();

@@ -55,7 +55,8 @@ describe("complete", () => {
   it("completes the torch API", () => {
     const all = cells.complete("torch.", 6).matches;
     expect(all).toEqual(expect.arrayContaining(["zeros", "tanh", "nn", "jit", "manual_seed", "Tensor"]));
-    expect(cells.complete("torch.tan", 9).matches).toEqual(["tanh", "tanh_"]);
+    expect(cells.complete("torch.tanh", 10).matches).toEqual(["tanh", "tanh_"]);
+    expect(cells.complete("torch.tan", 9).matches).toEqual(["tan", "tan_", "tanh", "tanh_"]);
     expect(cells.complete("nn.Lin", 6).matches).toContain("Linear");
     const t = "const t = torch.ones(2);\nt.su";
     expect(cells.complete(t, t.length).matches).toContain("sum");
