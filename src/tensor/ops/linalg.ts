@@ -72,12 +72,13 @@ function addmmForward(self: Tensor, mat1: Tensor, mat2: Tensor, beta: number, al
   if (self.dtype !== mat2.dtype) throw new RuntimeError("self and mat2 must have the same dtype");
   if (mat1.dtype !== mat2.dtype) throw new RuntimeError("mat1 and mat2 must have the same dtype");
   checkGemmDType(self.dtype, "addmm_impl_cpu_");
-  const out = expandInto(self, [m, n]);
+  const shape = [m, n]; // the result's own from here on (Note [shared shape arrays])
+  const out = expandInto(self, shape);
   if (beta !== 0 && beta !== 1) for (let i = 0; i < out.length; i++) out[i] = beta * out[i]!;
   gemmInto(mat1, mat1.offset, mat1._strides[0]!, mat1._strides[1]!, mat2, mat2.offset, mat2._strides[0]!, mat2._strides[1]!,
     m, n, k, out, 0, alpha, beta === 0 ? 0 : 1, self.dtype);
   roundHalf(out, self.dtype);
-  return Tensor.fromData(out, [m, n], self.dtype);
+  return Tensor.fromData(out, shape, self.dtype);
 }
 
 /** A fresh contiguous copy of `t` broadcast to `shape`, with PyTorch's expand message. */
