@@ -66,6 +66,17 @@ function parseType(text: string): { kind: ArgKind; optional: boolean; fixedLengt
   return { kind: t as ArgKind, optional, fixedLength, mutated };
 }
 
+/**
+ * Defaults written as c10 enum names in schemas (MemoryFormat, Reduction, ScalarType, Layout)
+ * and the int codes TorchScript graphs carry for them: `x.contiguous()` compiles its default to
+ * `prim::Constant[value=0]`, as PyTorch's does.
+ */
+export const ENUM_DEFAULT_CODES: Readonly<Record<string, number>> = {
+  contiguous_format: 0, preserve_format: 1, channels_last: 2, channels_last_3d: 3,
+  Mean: 1, Sum: 2, strided: 0,
+  uint8: 0, int8: 1, short: 2, int: 3, long: 4, half: 5, float: 6, double: 7, bool: 11,
+};
+
 function parseDefault(text: string): unknown {
   const t = text.trim();
   if (t === "None") return null;
@@ -74,7 +85,7 @@ function parseDefault(text: string): unknown {
   if (t === "[]") return [];
   if (/^\[.*\]$/.test(t)) return t.slice(1, -1).split(",").map((s) => Number(s.trim()));
   if (/^".*"$|^'.*'$/.test(t)) return t.slice(1, -1);
-  if (t === "contiguous_format" || t === "Mean" || t === "long") return t;
+  if (Object.prototype.hasOwnProperty.call(ENUM_DEFAULT_CODES, t)) return t;
   const n = Number(t);
   if (Number.isNaN(n)) throw new Error(`schema: cannot parse default '${text}'`);
   return n;

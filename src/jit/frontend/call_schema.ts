@@ -10,7 +10,7 @@
  * Tensor one (Note [numbers as tensors] in runtime/op_call.ts), and one int may fill `int[N]`.
  */
 import { REGISTRY, type OpOverload } from "../../tensor/registry.js";
-import type { SchemaArg } from "../../tensor/schema.js";
+import { ENUM_DEFAULT_CODES, type SchemaArg } from "../../tensor/schema.js";
 import {
   Types, evalTypeVariables, insertConstant, isSubtypeOf, listType, matchTypeVariables, optionalType, printType, schemaArgType,
   schemaReturnType, tupleType, type Graph, type JitType, type Node, type Value,
@@ -41,6 +41,10 @@ function defaultConstant(g: Graph, arg: SchemaArg, formal: JitType): Value {
   const inner = formal.kind === "Optional" ? formal.element : formal;
   if (d === null || d === undefined) return insertConstant(g, { type: "None" });
   if (typeof d === "boolean") return insertConstant(g, { type: "bool", value: d });
+  // a c10 enum default (`memory_format=contiguous_format`) is its int code where the formal is an int
+  if (typeof d === "string" && inner.kind === "int" && Object.prototype.hasOwnProperty.call(ENUM_DEFAULT_CODES, d)) {
+    return insertConstant(g, { type: "int", value: ENUM_DEFAULT_CODES[d]! });
+  }
   if (typeof d === "string") return insertConstant(g, { type: "str", value: d });
   if (Array.isArray(d)) {
     const n = arg.fixedLength;

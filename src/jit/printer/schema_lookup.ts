@@ -16,6 +16,7 @@ import {
   type ConstantValue, type JitType, type Node, type Value,
 } from "../ir/index.js";
 import { REGISTRY } from "../../tensor/registry.js";
+import { ENUM_DEFAULT_CODES } from "../../tensor/schema.js";
 import { BUILTIN_SCHEMAS } from "./builtin_schemas.js";
 
 export interface PrinterArg {
@@ -88,12 +89,6 @@ function parseArg(part: string, kwargOnly: boolean, schemaText: string): Printer
   };
 }
 
-/** Enum-like defaults the schema parser turns into ints (c10 MemoryFormat, Reduction, ScalarType, Layout). */
-const ENUM_DEFAULTS: Readonly<Record<string, number>> = {
-  contiguous_format: 0, preserve_format: 1, channels_last: 2, channels_last_3d: 3,
-  Mean: 1, Sum: 2, strided: 0,
-  uint8: 0, int8: 1, short: 2, int: 3, long: 4, half: 5, float: 6, double: 7, bool: 11,
-};
 
 function unwrapOptional(t: JitType): JitType {
   return t.kind === "Optional" ? t.element : t;
@@ -106,7 +101,7 @@ function parseDefault(text: string, type: JitType, fixedLength: number | null): 
   if (text === "True" || text === "False") return broadcast({ type: "bool", value: text === "True" }, base, fixedLength);
   if (/^["']/.test(text)) return { type: "str", value: unquote(text) };
   if (text.startsWith("[")) return parseListDefault(text, base);
-  if (Object.prototype.hasOwnProperty.call(ENUM_DEFAULTS, text)) return { type: "int", value: BigInt(ENUM_DEFAULTS[text]!) };
+  if (Object.prototype.hasOwnProperty.call(ENUM_DEFAULT_CODES, text)) return { type: "int", value: BigInt(ENUM_DEFAULT_CODES[text]!) };
   const scalar = base.kind === "List" ? base.element : base;
   if (/^-?\d+$/.test(text) && scalar.kind !== "float") {
     return broadcast({ type: "int", value: BigInt(text) }, base, fixedLength);
