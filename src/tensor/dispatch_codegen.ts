@@ -44,23 +44,16 @@ function invokeSource(ov: OpOverload, args: readonly string[], forward: string, 
     if (a.kind === "Tensor[]") needsGrad.push(`listNeedsGrad(${args[i]})`);
   });
   const mayRecord = ov.backward !== undefined && needsGrad.length > 0 ? `gradOn && (${needsGrad.join(" || ")})` : "false";
-  const call = `${forward}(${args.join(", ")})`;
-  // Note [primitive and composite ops]: a primitive forward runs with recording off.
-  const mute = ov.composite ? "false" : "gradOn";
+  const call = forwardCall(ov, `${forward}(${args.join(", ")})`);
   return `
     if (runtime.dispatchState.observer === null) {
       const gradOn = gradState.enabled;
       if (!(${mayRecord})) {
         let out;
-        if (${mute}) {
-          gradState.enabled = false;
-          try { out = ${call}; } finally { gradState.enabled = true; }
-        } else {
-          out = ${call};
-        }
+        ${call}
         ${ov.inplace ? `${args[0]}.storage.version++;` : ""}
         return out;
-      }${recordSource(ov, args, call, mute, overload)}
+      }${recordSource(ov, args, call, overload)}
     }
     return runtime.runOverload(${overload}, [${args.join(", ")}]);`;
 }
@@ -71,19 +64,28 @@ function invokeSource(ov: OpOverload, args: readonly string[], forward: string, 
  * out-of-place op therefore records its node here, calling its forward from its own function.
  * In-place ops (which copy self before the write) keep to runOverload.
  */
-function recordSource(ov: OpOverload, args: readonly string[], call: string, mute: string, overload: string): string {
+function recordSource(ov: OpOverload, args: readonly string[], call: string, overload: string): string {
   if (ov.inplace || ov.backward === undefined) return "";
   return `
       const saved = [${args.join(", ")}];
       let out;
-      if (${mute}) {
-        gradState.enabled = false;
-        try { out = ${call}; } finally { gradState.enabled = true; }
-      } else {
-        out = ${call};
-      }
+      ${call}
       OpNode.record(${overload}, saved, out);
       return out;`;
+}
+
+/**
+ * `out = forward(...)`, for a primitive op with grad recording off while it runs (Note
+ * [primitive and composite ops]: a composite forward's inner ops record their own nodes).
+ */
+function forwardCall(ov: OpOverload, call: string): string {
+  if (ov.composite) return `out = ${call};`;
+  return `if (gradOn) {
+          gradState.enabled = false;
+          try { out = ${call}; } finally { gradState.enabled = true; }
+        } else {
+          out = ${call};
+        }`;
 }
 
 /** Collects values the generated source refers to as `c<i>`. */

@@ -21,6 +21,7 @@
  */
 import { float32 } from "../../tensor/dtype.js";
 import { KERNEL_HELPERS } from "../../tensor/kernels/elementwise.js";
+import type { OpOverload } from "../../tensor/registry.js";
 import { Tensor } from "../../tensor/tensor.js";
 import type { Graph, Value } from "../ir/index.js";
 import { nodeThunk } from "../runtime/interpreter.js";
@@ -81,10 +82,7 @@ export function makeFusedKernel(sub: Graph, saving = false): FusedKernel | ((inp
     if (ov === null || expr === undefined) throw new Error(`${n.kind} cannot be fused`);
     const operands = n.inputs.map((v) => names.get(v)!);
     const result = `t${t++}`;
-    const bindings = ov.schema.args.length === 1
-      ? `const x = ${operands[0]}, p0 = 0, p1 = 0;`
-      : `const a = ${operands[0]}, b = ${operands[1]}, p0 = ${operands.length > 2 ? operands[2] : 1};`;
-    body.push(`let ${result}; { ${bindings} ${result} = Math.fround(${expr}); }`);
+    body.push(`let ${result}; { ${expressionBindings(ov, operands)} ${result} = Math.fround(${expr}); }`);
     names.set(n.output(), result);
   }
   const out = names.get(sub.outputs[0]!)!;
@@ -115,6 +113,16 @@ export function makeFusedKernel(sub: Graph, saving = false): FusedKernel | ((inp
   const helpers = Object.keys(KERNEL_HELPERS);
   const make = new Function("Tensor", "F32", "C", "fits", "out_size", "reusable", "WASM_LIMIT", ...helpers, `return function fusedKernel(inputs, reuse) {\n${source}\n};`);
   return make(Tensor, float32, constants, fits, numelOf, reusable, wasmLimit, ...Object.values(KERNEL_HELPERS)) as FusedKernel;
+}
+
+/**
+ * The locals an op's kernel expression reads (Note [kernel expressions]): `x` for a unary op,
+ * `a`, `b` and alpha as `p0` for a binary one, from the generated names of its operands.
+ */
+export function expressionBindings(ov: OpOverload, operands: readonly string[]): string {
+  return ov.schema.args.length === 1
+    ? `const x = ${operands[0]}, p0 = 0, p1 = 0;`
+    : `const a = ${operands[0]}, b = ${operands[1]}, p0 = ${operands.length > 2 ? operands[2] : 1};`;
 }
 
 /** Whether the kernel may write its output into `reuse` (FusedKernel). */

@@ -21,6 +21,8 @@ import { Tensor } from "../../tensor/tensor.js";
 import type { Graph, Value } from "../ir/index.js";
 import { nodeThunk } from "../runtime/interpreter.js";
 import { resolveNodeOverload } from "../runtime/op_call.js";
+import { expressionBindings } from "./fused_kernel.js";
+import { COMPARISONS } from "../passes/fuse_scalar_condition.js";
 
 /** The condition on its inputs; undefined when they do not fit (then run the subgraph). */
 export type ScalarConditionKernel = (inputs: readonly unknown[]) => boolean | undefined;
@@ -29,9 +31,6 @@ const REDUCERS: Readonly<Record<string, (buf: Float64Array, n: number) => number
   "aten::sum": sumOf,
   "aten::mean": meanOf,
 };
-
-/** Comparisons give a bool from float32 operands, by their jsExpr (no rounding). */
-const COMPARISONS = new Set(["aten::eq", "aten::ne", "aten::lt", "aten::le", "aten::gt", "aten::ge"]);
 
 export function makeScalarCondition(sub: Graph): ScalarConditionKernel {
   const names = new Map<Value, string>();
@@ -71,10 +70,7 @@ export function makeScalarCondition(sub: Graph): ScalarConditionKernel {
     const isComparison = COMPARISONS.has(n.kind);
     const expr = isComparison ? ov.jsExpr : ov.jsExprF32;
     if (expr === undefined) throw new Error(`${n.kind} cannot run in a scalar condition`);
-    const bindings = ov.schema.args.length === 1
-      ? `const x = ${operands[0]}, p0 = 0, p1 = 0;`
-      : `const a = ${operands[0]}, b = ${operands[1]}, p0 = ${operands.length > 2 ? operands[2] : 1};`;
-    body.push(`let ${result}; { ${bindings} ${result} = ${isComparison ? `(${expr})` : `Math.fround(${expr})`}; }`);
+    body.push(`let ${result}; { ${expressionBindings(ov, operands)} ${result} = ${isComparison ? `(${expr})` : `Math.fround(${expr})`}; }`);
   }
   if (root === null) throw new Error("a scalar condition needs a full reduction at its root");
   const source = [

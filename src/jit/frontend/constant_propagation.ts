@@ -21,6 +21,14 @@ function asRuntime(c: ConstantValue): unknown {
   }
 }
 
+/** Puts constant `c` where `n` was: its one output's uses read the constant, and `n` goes. */
+function replaceByConstant(g: Graph, n: Node, c: ConstantValue): true {
+  const v = g.withInsertPoint(n, () => insertConstant(g, c));
+  n.output().replaceAllUsesWith(v);
+  n.destroy();
+  return true;
+}
+
 function fold(g: Graph, n: Node): boolean {
   if (n.blocks.length || n.outputs.length !== 1 || !FOLDABLE.has(n.output().type.kind)) return false;
   if (!n.kind.startsWith("aten::")) return false;
@@ -40,10 +48,7 @@ function fold(g: Graph, n: Node): boolean {
     : t === "float" && typeof result === "number" ? { type: "float", value: result }
     : t === "str" && typeof result === "string" ? { type: "str", value: result } : null;
   if (!c) return false;
-  const v = g.withInsertPoint(n, () => insertConstant(g, c));
-  n.output().replaceAllUsesWith(v);
-  n.destroy();
-  return true;
+  return replaceByConstant(g, n, c);
 }
 
 const ENUM_COMPARISONS: Readonly<Record<string, boolean>> = { "aten::eq": true, "aten::ne": false };
@@ -67,20 +72,14 @@ function foldEnum(g: Graph, n: Node): boolean {
       : typeof v === "number" && n.output().type.kind === "int" ? { type: "int", value: v } : null;
   }
   if (c === null) return false;
-  const v = g.withInsertPoint(n, () => insertConstant(g, c));
-  n.output().replaceAllUsesWith(v);
-  n.destroy();
-  return true;
+  return replaceByConstant(g, n, c);
 }
 
 /** `None is None` and `None is not None` (e.g. an inlined `dtype is None` with dtype given as None). */
 function foldNoneIdentity(g: Graph, n: Node): boolean {
   if ((n.kind !== "aten::__is__" && n.kind !== "aten::__isnot__") || n.inputs.length !== 2) return false;
   if (!n.inputs.every((v) => constantValue(v.node)?.type === "None")) return false;
-  const v = g.withInsertPoint(n, () => insertConstant(g, { type: "bool", value: n.kind === "aten::__is__" }));
-  n.output().replaceAllUsesWith(v);
-  n.destroy();
-  return true;
+  return replaceByConstant(g, n, { type: "bool", value: n.kind === "aten::__is__" });
 }
 
 /** Replaces `if` on a constant by the nodes of the branch taken. */

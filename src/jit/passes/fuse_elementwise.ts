@@ -18,7 +18,8 @@
  * Result:
  *   %y : Tensor = prim::FusionGroup_0[Subgraph=<graph(%x, %h): tanh(add(x, h, 1))>](%x, %h)
  */
-import { Attr, Graph, type Block, type Node, type Value } from "../ir/index.js";
+import type { Block, Graph, Node, Value } from "../ir/index.js";
+import { replaceBySubgraphNode } from "./subgraph_node.js";
 import { resolveNodeOverload } from "../runtime/op_call.js";
 
 /** Elementwise ops whose registry expression is the whole op for float tensors. */
@@ -73,37 +74,13 @@ function growGroup(consumer: Node): Node[] {
 let groupCount = 0;
 
 function makeGroup(graph: Graph, members: readonly Node[], observe?: GroupObserver): void {
-  const inside = new Set(members);
   const consumer = members[members.length - 1]!;
-  const sub = new Graph();
-  const env = new Map<Value, Value>();
-  const inputs: Value[] = [];
-  for (const m of members) {
-    for (const v of m.inputs) {
-      if (env.has(v) || inside.has(v.node)) continue;
-      if (v.node.kind === "prim::Constant") {
-        // constants are copied in, so the group's inputs are the data it reads
-        env.set(v, sub.insertNode(sub.createClone(v.node, new Map())).output());
-        continue;
-      }
-      inputs.push(v);
-      env.set(v, sub.addInput(undefined, v.type).copyMetadata(v));
-    }
-    sub.insertNode(sub.createClone(m, env));
-  }
-  sub.registerOutput(env.get(consumer.output())!);
-  const group = graph.withInsertPoint(consumer, () =>
-    graph.insertNode(graph.create(`prim::FusionGroup`, inputs, [consumer.output().type])));
-  group.setAttr("Subgraph", Attr.g(sub));
-  group.sourceRange = consumer.sourceRange;
-  group.output().copyMetadata(consumer.output());
-  consumer.output().replaceAllUsesWith(group.output());
+  const group = replaceBySubgraphNode(graph, members, "prim::FusionGroup");
   observe?.(group, consumer);
-  for (const m of [...members].reverse()) m.destroy();
   groupCount++;
 }
 
-/** Told of each group made and the last op it replaced (e.g. to report errors against it). */
+/** Told of each group made and the last op it replaced, already destroyed (e.g. to report errors against it). */
 export type GroupObserver = (group: Node, consumer: Node) => void;
 
 function fuseBlock(graph: Graph, block: Block, observe?: GroupObserver): boolean {

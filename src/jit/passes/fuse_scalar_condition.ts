@@ -20,10 +20,12 @@
  * Result:
  *   %b : bool = prim::ScalarCondition[Subgraph=<graph(%x): Bool(gt(sum(x, None), 0))>](%x)
  */
-import { Attr, Graph, type Block, type Node, type Value } from "../ir/index.js";
+import type { Block, Graph, Node, Value } from "../ir/index.js";
+import { replaceBySubgraphNode } from "./subgraph_node.js";
 import { isFusible } from "./fuse_elementwise.js";
 
-const COMPARISONS = new Set(["aten::eq", "aten::ne", "aten::lt", "aten::le", "aten::gt", "aten::ge"]);
+/** Comparisons a condition may end in (with a number); they give a bool from their jsExpr. */
+export const COMPARISONS: ReadonlySet<string> = new Set(["aten::eq", "aten::ne", "aten::lt", "aten::le", "aten::gt", "aten::ge"]);
 const ROOTS = new Set(["aten::sum", "aten::mean"]);
 
 const isNumber = (v: Value): boolean => v.type.kind === "int" || v.type.kind === "float";
@@ -57,32 +59,8 @@ function chainOf(bool: Node): Node[] | null {
 }
 
 function makeCondition(graph: Graph, members: readonly Node[], copies: Map<Node, Node>): Node {
-  const inside = new Set(members);
-  const last = members[members.length - 1]!;
-  const sub = new Graph();
-  const env = new Map<Value, Value>();
-  const inputs: Value[] = [];
-  for (const m of members) {
-    for (const v of m.inputs) {
-      if (env.has(v) || inside.has(v.node)) continue;
-      if (v.node.kind === "prim::Constant") {
-        env.set(v, sub.insertNode(sub.createClone(v.node, new Map())).output());
-        continue;
-      }
-      inputs.push(v);
-      env.set(v, sub.addInput(undefined, v.type).copyMetadata(v));
-    }
-    copies.set(sub.insertNode(sub.createClone(m, env)), m);
-  }
-  sub.registerOutput(env.get(last.output())!);
-  const node = graph.withInsertPoint(last, () => graph.insertNode(graph.create("prim::ScalarCondition", inputs, [last.output().type])));
-  node.setAttr("Subgraph", Attr.g(sub));
-  node.sourceRange = last.sourceRange;
-  node.output().copyMetadata(last.output());
-  last.output().replaceAllUsesWith(node.output());
-  for (const m of [...members].reverse()) m.destroy();
   conditionCount++;
-  return node;
+  return replaceBySubgraphNode(graph, members, "prim::ScalarCondition", copies);
 }
 
 let conditionCount = 0;

@@ -251,7 +251,7 @@ export function roundHalf(out: TypedArray, dtype: DType): void {
 
 // ---- reducers: (values, count) -> result ----
 
-/** sumOf over src[off..off+n), read in place: the same four lanes, so the same rounding. */
+/** The sum of src[off..off+n) in four lanes (sumOf, and full sums read in place: the same rounding). */
 function sumRange(src: TypedArray, off: number, n: number): number {
   let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
   let i = 0;
@@ -267,16 +267,7 @@ function sumRange(src: TypedArray, off: number, n: number): number {
 }
 
 export function sumOf(buf: Float64Array, n: number): number {
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-  let i = 0;
-  for (; i + 3 < n; i += 4) {
-    s0 += buf[i]!;
-    s1 += buf[i + 1]!;
-    s2 += buf[i + 2]!;
-    s3 += buf[i + 3]!;
-  }
-  for (; i < n; i++) s0 += buf[i]!;
-  return s0 + s1 + (s2 + s3);
+  return sumRange(buf, 0, n);
 }
 
 export function prodOf(buf: Float64Array, n: number): number {

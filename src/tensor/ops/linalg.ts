@@ -67,7 +67,7 @@ function addmmForward(self: Tensor, mat1: Tensor, mat2: Tensor, beta: number, al
   if (mat1.ndim !== 2) throw new RuntimeError(`mat1 must be a matrix, got ${mat1.ndim}-D tensor`);
   if (mat2.ndim !== 2) throw new RuntimeError(`mat2 must be a matrix, got ${mat2.ndim}-D tensor`);
   checkMm(mat1, mat2, "mat1");
-  const [m, k] = mat1.shape as [number, number];
+  const m = mat1.shape[0]!;
   const n = mat2.shape[1]!;
   if (self.dtype !== mat2.dtype) throw new RuntimeError("self and mat2 must have the same dtype");
   if (mat1.dtype !== mat2.dtype) throw new RuntimeError("mat1 and mat2 must have the same dtype");
@@ -75,10 +75,24 @@ function addmmForward(self: Tensor, mat1: Tensor, mat2: Tensor, beta: number, al
   const shape = [m, n]; // the result's own from here on (Note [shared shape arrays])
   const out = expandInto(self, shape);
   if (beta !== 0 && beta !== 1) for (let i = 0; i < out.length; i++) out[i] = beta * out[i]!;
-  gemmInto(mat1, mat1.offset, mat1._strides[0]!, mat1._strides[1]!, mat2, mat2.offset, mat2._strides[0]!, mat2._strides[1]!,
-    m, n, k, out, 0, alpha, beta === 0 ? 0 : 1, self.dtype);
-  roundHalf(out, self.dtype);
+  addProduct(out, mat1, mat2, alpha, beta === 0 ? 0 : 1);
   return Tensor.fromData(out, shape, self.dtype);
+}
+
+/** out (row-major, mat1's rows x mat2's columns) = alpha * mat1·mat2 + beta * out, rounded for half dtypes. */
+function addProduct(out: Tensor["storage"]["data"], mat1: Tensor, mat2: Tensor, alpha: number, beta: number): void {
+  const [m, k] = mat1.shape as [number, number];
+  gemmInto(mat1, mat1.offset, mat1._strides[0]!, mat1._strides[1]!, mat2, mat2.offset, mat2._strides[0]!, mat2._strides[1]!,
+    m, mat2.shape[1]!, k, out, 0, alpha, beta, mat1.dtype);
+  roundHalf(out, mat1.dtype);
+}
+
+/** Writes a 1-D `row` of length n into every row of `out` (row-major, n columns): a linear layer's bias. */
+function fillRows(row: Tensor, n: number, out: Tensor["storage"]["data"]): void {
+  const src = row.storage.data;
+  const st = row._strides[0]!;
+  for (let j = 0, p = row.offset; j < n; j++, p += st) out[j] = src[p]!;
+  for (let r = n; r < out.length; r += n) for (let j = 0; j < n; j++) out[r + j] = out[j]!;
 }
 
 /** A fresh contiguous copy of `t` broadcast to `shape`, with PyTorch's expand message. */
@@ -97,10 +111,7 @@ function expandInto(t: Tensor, shape: number[]): Tensor["storage"]["data"] {
   if (t.ndim === 1 && t.shape[0] === n) {
     // the bias of a linear layer: one row repeated (the common case, kept cheap)
     const out = new t.dtype.ArrayType(numel(shape));
-    const src = t.storage.data;
-    const st = t._strides[0]!;
-    for (let j = 0, p = t.offset; j < n; j++, p += st) out[j] = src[p]!;
-    for (let r = n; r < out.length; r += n) for (let j = 0; j < n; j++) out[r + j] = out[j]!;
+    fillRows(t, n, out);
     return out;
   }
   const view = new Tensor(t.storage, shape, broadcastStrides(t.shape, t._strides, shape), t.offset, t.dtype);
@@ -475,16 +486,9 @@ export function linearTransposedInto(reuse: Tensor | null, input: Tensor, weight
   const wt = weightT ?? weight;
   if (reuse !== null && weightT !== null && bias !== null && input.ndim === 2 && wt.ndim === 2 && bias.ndim === 1 &&
     !recordsGraph(input, wt, bias) && fitsResult(reuse, input, wt, bias)) {
-    const [m, k] = input.shape as [number, number];
-    const n = wt.shape[1]!;
     const out = reuse.storage.data;
-    const src = bias.storage.data;
-    const st = bias._strides[0]!;
-    for (let j = 0, p = bias.offset; j < n; j++, p += st) out[j] = src[p]!;
-    for (let r = n; r < m * n; r += n) for (let j = 0; j < n; j++) out[r + j] = out[j]!;
-    gemmInto(input, input.offset, input._strides[0]!, input._strides[1]!, wt, wt.offset, wt._strides[0]!, wt._strides[1]!,
-      m, n, k, out, 0, 1, 1, input.dtype);
-    roundHalf(out, input.dtype);
+    fillRows(bias, wt.shape[1]!, out);
+    addProduct(out, input, wt, 1, 1);
     reuse.storage.version++;
     return reuse;
   }

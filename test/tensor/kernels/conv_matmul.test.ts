@@ -10,6 +10,7 @@ import { torch, Tensor } from "../../../src/index.js";
 import { float32, float64, type DType } from "../../../src/tensor/dtype.js";
 import { getMatmulKernel, registerMatmulKernel, setMatmulBackends, type MatmulKernel } from "../../../src/tensor/kernels/matmul.js";
 import { hasWasmSimd } from "../../../src/tensor/kernels/wasm/wasm_runtime.js";
+import { rng } from "../../support/rng.js";
 
 /** A convolution as aten::convolution takes it; 1-D when `input` has rank 3. */
 interface ConvCase {
@@ -24,16 +25,6 @@ interface ConvCase {
   transposed?: { outputPadding: number[] };
 }
 
-/** A small deterministic generator (xorshift), so a failing case can be reproduced. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13; s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5; s >>>= 0;
-    return s / 2 ** 32;
-  };
-}
 
 /** Values in [-1, 1), already representable in `dtype` so the reference sees the same inputs. */
 function randomData(dtype: DType, n: number, rand: () => number): Float32Array | Float64Array {

@@ -16,13 +16,13 @@
  * so zeroing is spread over the threads too; packing stays on the calling thread, the only
  * one that can read the caller's arrays.
  *
- * Note [threaded speed]: at 512^3 packing A and B takes 0.8 ms and writeC 0.05 ms of a 7 ms
- * one-thread product (CPU time, development machine), so on two idle cores Amdahl allows about
- * 7 / (0.85 + 6.15 / 2) = 1.8x. That machine was never idle while this was written (load
- * average 4-7 on 2 cores): interleaved runs measured 512^3 at 15-19 GFLOPS wall on one thread
- * and 14-19 on two, with 6-13% more CPU time on two (the handshake, and packed blocks that are
- * no longer hot in L2). Packing on the workers too would need the caller's arrays copied into
- * shared memory first, left for when a speedup can be measured.
+ * Note [threaded speed]: packing A and B and writing C back run on the calling thread only, so
+ * by Amdahl two idle cores give somewhat under 2x on the product itself. `npm run bench` on the
+ * idle development machine printed 25 GFLOPS on one thread and 58 on two at 512^3
+ * (docs/benchmarks.md); the two-thread row is timed after a second of warm-up (for the worker to
+ * start), the one-thread row after three products, so read the ratio as "about two", not more. Under load (another job on the second core) two
+ * threads measured no faster than one. Packing on the workers too would need the caller's
+ * arrays copied into shared memory first.
  */
 import type { TypedArray } from "../../dtype.js";
 import { DEFAULT_TILE, GEMM_BLOCK_EXPORT, buildSharedGemmF32Module, type GemmTile } from "./gemm_f32_simd.js";

@@ -3,17 +3,8 @@ import { WasmGemmF32, JS_MAX_MULADDS, useWasmFor } from "../../../../src/tensor/
 import { directMatmul, getMatmulKernel, setMatmulBackends } from "../../../../src/tensor/kernels/matmul.js";
 import { hasWasmSimd } from "../../../../src/tensor/kernels/wasm/wasm_runtime.js";
 import { float32, float64 } from "../../../../src/tensor/dtype.js";
+import { rng } from "../../../support/rng.js";
 
-/** A small deterministic generator (xorshift), so a failing shape can be reproduced. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13; s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5; s >>>= 0;
-    return s / 2 ** 32;
-  };
-}
 
 interface Case {
   m: number; n: number; k: number;

@@ -3,17 +3,8 @@ import { ThreadedWasmGemmF32, chunkGrid } from "../../../../src/tensor/kernels/w
 import { WasmGemmF32 } from "../../../../src/tensor/kernels/wasm/wasm_matmul.js";
 import { buildSharedGemmF32Module } from "../../../../src/tensor/kernels/wasm/gemm_f32_simd.js";
 import { createSharedMemory, validate } from "../../../../src/tensor/kernels/wasm/wasm_runtime.js";
+import { rng } from "../../../support/rng.js";
 
-/** xorshift, so a failing shape can be reproduced. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13; s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5; s >>>= 0;
-    return s / 2 ** 32;
-  };
-}
 
 interface Shape { m: number; n: number; k: number; transA: boolean; transB: boolean; alpha: number; beta: number }
 
